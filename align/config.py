@@ -1,0 +1,98 @@
+"""Every default of a run in one place, and the signature that names the ones changing results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from align import __version__
+from align.model import ConfigError
+
+TONE_STYLES = ("classic", "modern")  # classic: hòa, thủy, khỏe; modern: hoà, thuỷ, khoẻ
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A word list a run used (glossary, dictionary): its file name, entry count and content hash."""
+
+    name: str
+    entries: int
+    sha256: str
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.sha256[:12]}({self.entries})"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All knobs of one run; build with `Settings()` and `with_()`."""
+
+    src_lang: str = "vi"
+    trg_lang: str = "en"
+    # Input
+    encoding: str | None = None  # None: BOM, meta charset, else UTF-8
+    presegmented: bool = False  # one sentence per line, no extraction or splitting
+    max_sentence_chars: int = 5000  # longer "sentences" are rejected as not being prose
+    # Matching
+    tone_style: str = "classic"
+    # Alignment: the dynamic programme (costs are negative log-probabilities)
+    band: int = 40  # half-width of the search band around the diagonal, in sentences
+    skip_cost: float = 5.5  # cost of leaving one sentence unaligned (1-0 / 0-1)
+    merge_cost: float = 2.3  # extra cost of a 2-1 / 1-2 bead over a 1-1
+    merge22_cost: float = 5.0  # extra cost of a 2-2 bead
+    length_variance: float = 6.8  # Gale-Church s^2, per character
+    # English characters per Vietnamese character: estimated from each document pair, pulled
+    # towards a prior (0.97 on the IWSLT15 talks) as if `prior_chars` more characters agreed with it
+    length_ratio_prior: float = 1.0
+    length_ratio_prior_chars: int = 1000
+    anchor_match_bonus: float = 1.5  # cost removed per anchor found on both sides
+    anchor_miss_cost: float = 0.6  # cost added per anchor found on one side only
+    lexical_weight: float = 4.0  # cost scale of dictionary coverage (used with --dictionary)
+    # Page structure (not used with --presegmented): translators keep paragraphs and captions
+    block_merge_cost: float = 4.0  # per paragraph boundary inside a 2-1 / 1-2 / 2-2 bead
+    block_match_bonus: float = 1.0  # both sides open a paragraph
+    block_mismatch_cost: float = 1.0  # only one side opens a paragraph
+    role_mismatch_cost: float = 3.0  # a caption, heading or title paired with something else
+    # Verdict
+    min_score: float = 0.25  # pairs scoring below are rejected (0..1)
+    # Word lists used (filled in by the pipeline once loaded)
+    glossary: Resource | None = None
+    dictionary: Resource | None = None
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some fields changed, checked."""
+        return replace(self, **changes).checked()
+
+    def checked(self) -> "Settings":
+        """Raise ConfigError when a value cannot work."""
+        if self.tone_style not in TONE_STYLES:
+            raise ConfigError(f"unknown tone style {self.tone_style!r}; use one of {', '.join(TONE_STYLES)}")
+        if not 0.0 <= self.min_score <= 1.0:
+            raise ConfigError(f"--min-score must be between 0 and 1, not {self.min_score}")
+        if self.band < 1:
+            raise ConfigError(f"band must be at least 1, not {self.band}")
+        if self.max_sentence_chars < 1:
+            raise ConfigError("max_sentence_chars must be positive")
+        return self
+
+    def signature(self) -> str:
+        """Every setting that changes the output, as one stable string (sacrebleu-style)."""
+        parts = [
+            f"align:{__version__}",
+            f"langs:{self.src_lang}-{self.trg_lang}",
+            f"input:{'presegmented' if self.presegmented else 'pages'}",
+            f"encoding:{self.encoding or 'auto'}",
+            f"tones:{self.tone_style}",
+            f"band:{self.band}",
+            f"skip:{self.skip_cost:g}",
+            f"merge:{self.merge_cost:g}/{self.merge22_cost:g}",
+            f"lenvar:{self.length_variance:g}",
+            f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
+            f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
+            f"lexical:{self.lexical_weight:g}",
+            f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
+            f"/{self.role_mismatch_cost:g}",
+            f"min-score:{self.min_score:g}",
+            f"glossary:{self.glossary or 'none'}",
+            f"dictionary:{self.dictionary or 'none'}",
+        ]
+        return "|".join(parts)

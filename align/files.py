@@ -1,0 +1,50 @@
+"""Safe output: every file is written to a temporary file beside it and renamed into place."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import BinaryIO, Iterator
+
+from align.model import InputError
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
+    """A binary stream whose content replaces `path` only if the block completes without error."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise InputError("output folder does not exist", str(folder))
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            yield stream
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def write_atomically(path: str | Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step."""
+    with atomic_output(path) as stream:
+        stream.write(data)
+
+
+def read_input(path: str | Path) -> bytes:
+    """A file's bytes; a missing or unreadable path becomes an InputError naming it."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError("is a folder, expected a file", str(path))
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", str(path)) from None
+    except OSError as err:
+        raise InputError(f"cannot read: {err.strerror}", str(path)) from None

@@ -1,0 +1,206 @@
+"""Word lists and anchors: what a sentence offers the aligner beyond its length.
+
+Anchors are things a translation keeps: numbers (written 12.000 / 3,5 in Vietnamese and
+12,000 / 3.5 in English), names (compared without diacritics: Tô Lâm / To Lam), glossary
+terms. A bilingual dictionary adds word-level evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from align.config import Resource
+from align.model import Evidence, FormatError, InputError, Term
+from align.normalize import clean_text, fold, match_key
+
+MAX_NGRAM = 4  # longest Vietnamese dictionary key tried, in syllables
+
+_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_VI_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
+_EN_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+# English month names carry the month number a Vietnamese date writes as a digit ("tháng 10").
+MONTHS = {name: str(number) for number, names in enumerate((
+    ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
+    ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
+    ("october", "oct"), ("november", "nov"), ("december", "dec")), start=1) for name in names}
+
+# Function words: never content words, and not names when they merely open a sentence.
+STOPWORDS = {
+    "en": set("""a an the and or but nor of to in on at by for with from into onto over under about
+        as than then that this these those there here it its it's is are was were be been being am do
+        does did done have has had having will would shall should can could may might must not no
+        yes so such very also too just only more most much many some any each every all both either
+        neither other another same own he she they we you i me him her them us our your their his
+        my mine who whom whose which what when where why how while during after before since until
+        between among through across against without within upon per via if because although though
+        whether however thus therefore accordingly meanwhile moreover furthermore""".split()),
+    "vi": set("""các những này đó đây kia ấy và hoặc nhưng mà thì là của cho với trong ngoài trên dưới
+        tại theo từ đến về sau trước khi đã đang sẽ được bị có không cũng còn rất nhiều ít một hai
+        ông bà anh chị em tôi chúng ta họ mình nó việc sự cuộc người này nay hôm ngày năm tháng
+        đồng thời bên cạnh ngoài ra tuy nhiên vì nên nếu để do như""".split()),
+}
+
+
+@dataclass(frozen=True)
+class WordList:
+    """Entries of a glossary or dictionary file and the resource record naming it."""
+
+    terms: tuple[Term, ...]
+    resource: Resource
+
+
+def read_word_list(path: str | Path) -> WordList:
+    """A `vi<TAB>en[<TAB>comment]` file (UTF-8, `#` comment lines). Raises InputError / FormatError."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read word list: {err.strerror}", str(path)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"word list is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
+                         str(path)) from None
+    terms = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        columns = line.split("\t")
+        if len(columns) < 2 or not clean_text(columns[0]) or not clean_text(columns[1]):
+            raise FormatError(f"line {number}: expected 'vietnamese<TAB>english[<TAB>comment]'", str(path))
+        comment = clean_text(columns[2]) if len(columns) > 2 else ""
+        terms.append(Term(clean_text(columns[0]), clean_text(columns[1]), comment))
+    if not terms:
+        raise InputError("word list has no entries", str(path))
+    return WordList(tuple(terms), Resource(path.name, len(terms), hashlib.sha256(data).hexdigest()))
+
+
+def _english_word_key(word: str) -> str:
+    """Lower case, a plural 's' dropped so 'partnerships' meets 'partnership'."""
+    word = word.lower().replace("’", "'")
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word
+
+
+def words_of(text: str, lang: str, tone_style: str = "classic") -> list[str]:
+    """Comparable word keys: Vietnamese syllables via `match_key`, English words via lower case and plural."""
+    if lang == "vi":
+        return _WORD.findall(match_key(text, tone_style))
+    return [_english_word_key(w) for w in _WORD.findall(text)]
+
+
+def numbers_of(text: str, lang: str) -> tuple[str, ...]:
+    """Numbers as plain decimals (12000, 3.5), plus month numbers of English month names; sorted."""
+    found = []
+    for token in _NUMBER.findall(text):
+        if lang == "vi":
+            token = token.replace(".", "") if _VI_THOUSANDS.fullmatch(token) else token.replace(",", ".")
+        else:
+            token = token.replace(",", "") if _EN_THOUSANDS.fullmatch(token) else token
+        if token.count(".") > 1:  # a date or version written with dots: keep its parts
+            found.extend(part.lstrip("0") or "0" for part in token.split("."))
+            continue
+        if "." in token:
+            token = token.rstrip("0").rstrip(".")
+        found.append(token.lstrip("0") or "0" if "." not in token else token)
+    if lang == "en":
+        found.extend(MONTHS[w.lower()] for w in re.findall(r"\b[A-Z][a-z]+\b", text) if w.lower() in MONTHS and w != "May")
+    return tuple(sorted(found))
+
+
+def names_of(text: str, lang: str) -> frozenset[str]:
+    """Folded capitalised words, and runs of two or three of them joined ('vietnam' from 'Việt Nam')."""
+    tokens = _WORD.findall(text)
+    stop = STOPWORDS.get(lang, set())
+    capitalised = [t[0].isupper() for t in tokens]
+    names: set[str] = set()
+    run: list[str] = []
+    for k, token in enumerate(tokens + [""]):
+        if token and capitalised[k]:
+            follows = k + 1 < len(tokens) and capitalised[k + 1]
+            if token.lower() in stop and not follows and not run:
+                continue  # "The", "Theo": a sentence opener, not a name
+            run.append(fold(re.sub(r"['’]s$", "", token)))  # "Vietnam's" is the name "Vietnam"
+            continue
+        for size in (1, 2, 3):
+            for start in range(len(run) - size + 1):
+                joined = "".join(run[start:start + size])
+                if len(joined) >= 2:
+                    names.add(joined)
+        run = []
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Glossary terms (anchors) and a dictionary (word evidence), indexed for lookup in sentences."""
+
+    glossary: tuple[Term, ...] = ()
+    tone_style: str = "classic"
+    translations: dict[str, frozenset[str]] = field(default_factory=dict)  # vi key -> en word keys
+    _vi_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
+    _en_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, glossary: tuple[Term, ...] = (), dictionary: tuple[Term, ...] = (),
+              tone_style: str = "classic") -> "Lexicon":
+        vi_terms: dict[tuple[str, ...], list[int]] = {}
+        en_terms: dict[tuple[str, ...], list[int]] = {}
+        for index, term in enumerate(glossary):
+            vi_terms.setdefault(tuple(words_of(term.vi, "vi", tone_style)), []).append(index)
+            en_terms.setdefault(tuple(words_of(term.en, "en")), []).append(index)
+        translations: dict[str, set[str]] = {}
+        for term in dictionary:
+            key = " ".join(words_of(term.vi, "vi", tone_style))
+            english = {w for w in words_of(term.en, "en") if w not in STOPWORDS["en"]}
+            if key and english:
+                translations.setdefault(key, set()).update(english)
+        return cls(glossary, tone_style, {k: frozenset(v) for k, v in translations.items()},
+                   {k: tuple(v) for k, v in vi_terms.items() if k},
+                   {k: tuple(v) for k, v in en_terms.items() if k})
+
+    def _terms_in(self, words: list[str], index: dict[tuple[str, ...], tuple[int, ...]]) -> frozenset[int]:
+        if not index:
+            return frozenset()
+        longest = max(map(len, index))
+        found = set()
+        for start in range(len(words)):
+            for size in range(1, min(longest, len(words) - start) + 1):
+                found.update(index.get(tuple(words[start:start + size]), ()))
+        return frozenset(found)
+
+    def _dictionary_keys(self, words: list[str]) -> frozenset[str]:
+        keys = set()
+        for start in range(len(words)):
+            for size in range(1, min(MAX_NGRAM, len(words) - start) + 1):
+                key = " ".join(words[start:start + size])
+                if key in self.translations:
+                    keys.add(key)
+        return frozenset(keys)
+
+    def evidence(self, text: str, lang: str) -> Evidence:
+        """Length and anchors of one sentence in `lang` ('vi' or 'en')."""
+        words = words_of(text, lang, self.tone_style)
+        if lang == "vi":
+            terms = self._terms_in(words, self._vi_terms)
+            lexical = self._dictionary_keys(words) if self.translations else frozenset()
+        else:
+            terms = self._terms_in(words, self._en_terms)
+            lexical = frozenset(w for w in words if w not in STOPWORDS["en"]) if self.translations else frozenset()
+        return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), terms, lexical)
+
+    def covered(self, vi_keys: frozenset[str], en_words: frozenset[str]) -> tuple[int, int]:
+        """(Vietnamese keys with a translation among `en_words`, English words translated by a key)."""
+        vi_hits, en_hit_words = 0, set()
+        for key in vi_keys:
+            hits = self.translations[key] & en_words
+            if hits:
+                vi_hits += 1
+                en_hit_words |= hits
+        return vi_hits, len(en_hit_words)

@@ -1,0 +1,292 @@
+"""The one module that wires the stages: pair the files, read, split, align, score, write."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from align import aligner, scoring
+from align.beads import format_beads, parse_beads
+from align.config import Settings
+from align.extract import decode, extract
+from align.files import atomic_output, read_input, write_atomically
+from align.lexicon import Lexicon, read_word_list
+from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
+                         InputError, Pair, PairResult, Sentence)
+from align.normalize import clean_text
+from align.segment import segment
+from align.tmx import TmxHeader, creation_date, write_tmx
+
+PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
+
+
+# --- pairing ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Pairing:
+    """Document pairs found in two inputs, and the files that found no counterpart."""
+
+    pairs: tuple[DocumentPair, ...]
+    unpaired: tuple[str, ...]
+    from_folders: bool
+
+
+def _pages_by_stem(folder: Path) -> dict[str, Path]:
+    pages: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file() or path.suffix.lower() not in PAGE_SUFFIXES:
+            continue
+        if path.stem in pages:
+            raise InputError(f"two pages share the stem {path.stem!r} ({pages[path.stem].name}, {path.name}); "
+                             "pairing by stem needs one", str(folder))
+        pages[path.stem] = path
+    return pages
+
+
+def pair_inputs(src: str | Path, trg: str | Path) -> Pairing:
+    """Pair two files, or the pages of two folders by file stem (x.html with x.txt)."""
+    src, trg = Path(src), Path(trg)
+    for path in (src, trg):
+        if not path.exists():
+            raise InputError("no such file or folder", str(path))
+    if src.is_file() and trg.is_file():
+        return Pairing((DocumentPair(src.stem, str(src), str(trg)),), (), False)
+    if not (src.is_dir() and trg.is_dir()):
+        raise ConfigError(f"{src} and {trg}: give two files or two folders, not one of each")
+    src_pages, trg_pages = _pages_by_stem(src), _pages_by_stem(trg)
+    pairs = tuple(DocumentPair(stem, str(src_pages[stem]), str(trg_pages[stem]))
+                  for stem in sorted(src_pages.keys() & trg_pages.keys()))
+    unpaired = tuple(str(pages[stem]) for pages, other in ((src_pages, trg_pages), (trg_pages, src_pages))
+                     for stem in sorted(pages.keys() - other.keys()))
+    if not pairs:
+        raise InputError(f"no page has a counterpart in {trg} (pages are paired by file stem)", str(src))
+    return Pairing(pairs, unpaired, True)
+
+
+# --- word lists ---------------------------------------------------------------------------
+
+def load_lexicon(settings: Settings, glossary: str | None = None,
+                 dictionary: str | None = None) -> tuple[Lexicon, Settings]:
+    """The lexicon for a run, and the settings updated to name the word lists it uses."""
+    glossary_list = read_word_list(glossary) if glossary else None
+    dictionary_list = read_word_list(dictionary) if dictionary else None
+    lexicon = Lexicon.build(glossary_list.terms if glossary_list else (),
+                            dictionary_list.terms if dictionary_list else (), settings.tone_style)
+    settings = replace(settings, glossary=glossary_list.resource if glossary_list else None,
+                       dictionary=dictionary_list.resource if dictionary_list else None)
+    return lexicon, settings
+
+
+# --- one document pair --------------------------------------------------------------------
+
+def _presegmented(data: bytes, path: str, settings: Settings) -> tuple[Sentence, ...]:
+    text = decode(data, path, settings.encoding).replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    sentences = []
+    for number, line in enumerate(lines, start=1):
+        cleaned = clean_text(line)
+        if not cleaned:
+            raise InputError(f"line {number} is empty; --presegmented expects one sentence per line", path)
+        sentences.append(Sentence(cleaned, number - 1))
+    return tuple(sentences)
+
+
+def load_sentences(path: str, lang: str, settings: Settings) -> tuple[Sentence, ...]:
+    """The sentences of one page, as `run` and `split` see them. Raises InputError."""
+    data = read_input(path)
+    if settings.presegmented:
+        sentences = _presegmented(data, path, settings)
+    else:
+        sentences = segment(extract(data, path, lang, settings.encoding))
+    if not sentences:
+        raise InputError("no sentences found", path)
+    for number, sentence in enumerate(sentences, start=1):
+        if len(sentence.text) > settings.max_sentence_chars:
+            raise InputError(f"sentence {number} is {len(sentence.text):,} characters long (limit "
+                             f"{settings.max_sentence_chars:,}); this does not look like prose", path)
+    return sentences
+
+
+def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Settings,
+               lexicon: Lexicon) -> scoring.CostModel:
+    """The cost model for one document pair: the length ratio is estimated from the pair itself,
+    steadied by a prior so that a short page with a deletion does not skew it."""
+    prior_chars = settings.length_ratio_prior_chars
+    ratio = (sum(trg_lengths) + settings.length_ratio_prior * prior_chars) / (sum(src_lengths) + prior_chars)
+    structured = not settings.presegmented
+    return scoring.CostModel(
+        length_ratio=ratio, length_variance=settings.length_variance, skip_cost=settings.skip_cost,
+        merge_cost=settings.merge_cost, merge22_cost=settings.merge22_cost,
+        anchor_match_bonus=settings.anchor_match_bonus, anchor_miss_cost=settings.anchor_miss_cost,
+        lexical_weight=settings.lexical_weight if lexicon.translations else 0.0,
+        block_merge_cost=settings.block_merge_cost if structured else 0.0,
+        block_match_bonus=settings.block_match_bonus if structured else 0.0,
+        block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,
+        role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0,
+        covered=lexicon.covered if lexicon.translations else None)
+
+
+ROLES = {TITLE: "title", HEADING: "heading", CAPTION: "caption", PARAGRAPH: "body", ITEM: "body"}
+
+
+def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> list[Evidence]:
+    """Each sentence's evidence, with its place in the page's structure."""
+    evidence = []
+    for k, sentence in enumerate(sentences):
+        opens = k == 0 or sentence.block != sentences[k - 1].block
+        evidence.append(replace(lexicon.evidence(sentence.text, lang), starts_block=opens,
+                                role=ROLES.get(sentence.kind, "")))
+    return evidence
+
+
+def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings,
+                    lexicon: Lexicon) -> PairResult:
+    """Align two sentence lists and score every pair: a pure function of its inputs."""
+    src_evidence = _evidence(src, "vi", lexicon)
+    trg_evidence = _evidence(trg, "en", lexicon)
+    model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
+
+    def cost(i0: int, i1: int, j0: int, j1: int) -> float:
+        return scoring.bead_cost(src_evidence[i0:i1], trg_evidence[j0:j1], model)
+
+    beads = aligner.align(len(src), len(trg), cost, settings.band)
+    pairs = []
+    for bead in beads:
+        if not (bead.src and bead.trg):
+            continue
+        score, parts = scoring.score_bead([src_evidence[i] for i in bead.src],
+                                          [trg_evidence[j] for j in bead.trg], model)
+        pairs.append(Pair(name, bead, " ".join(src[i].text for i in bead.src),
+                          " ".join(trg[j].text for j in bead.trg), score, parts,
+                          scoring.accept(score, settings.min_score)))
+    return PairResult(name, src, trg, beads, tuple(pairs))
+
+
+def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon) -> PairResult:
+    """Read, split and align one document pair."""
+    src = load_sentences(pair.src_path, settings.src_lang, settings)
+    trg = load_sentences(pair.trg_path, settings.trg_lang, settings)
+    return align_sentences(pair.name, src, trg, settings, lexicon)
+
+
+def run(pairs: Iterable[DocumentPair], settings: Settings, lexicon: Lexicon) -> Iterator[PairResult]:
+    """Each pair's result, in input order."""
+    for pair in pairs:
+        yield align_pair(pair, settings, lexicon)
+
+
+# --- a whole run to files -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Summary:
+    documents: int
+    src_sentences: int
+    trg_sentences: int
+    accepted: int
+    rejected: int
+    unaligned: int
+    mean_score: float  # over every scored pair, accepted or not
+    seconds: float
+    units_written: int
+
+
+Progress = Callable[[int, int], None]  # (documents done, documents in all)
+
+
+def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output: str,
+                 beads: str | None = None, progress: Progress | None = None) -> Summary:
+    """Align every pair, stream accepted pairs to a TMX at `output` ('-' for stdout) and, if
+    asked, bead files; nothing is left behind at `output` or `beads` unless the whole run succeeds."""
+    started = time.perf_counter()
+    totals = dict(src=0, trg=0, accepted=0, rejected=0, unaligned=0, score=0.0, pairs=0)
+    bead_texts: list[tuple[str, str]] = []
+
+    def accepted_pairs() -> Iterator[Pair]:
+        for done, result in enumerate(run(pairing.pairs, settings, lexicon), start=1):
+            totals["src"] += len(result.src_sentences)
+            totals["trg"] += len(result.trg_sentences)
+            totals["accepted"] += len(result.accepted)
+            totals["rejected"] += len(result.rejected)
+            totals["unaligned"] += result.unaligned
+            totals["score"] += sum(p.score for p in result.pairs)
+            totals["pairs"] += len(result.pairs)
+            if beads:
+                bead_texts.append((result.name, format_beads(result.beads)))
+            if progress:
+                progress(done, len(pairing.pairs))
+            yield from result.accepted
+
+    header = TmxHeader(settings.src_lang, settings.trg_lang, settings.signature(), creation_date())
+    if beads and pairing.from_folders and Path(beads).exists() and not Path(beads).is_dir():
+        raise ConfigError(f"--beads {beads}: aligning folders writes one file per pair, so this must be a folder")
+    if output == "-":
+        written = write_tmx(sys.stdout.buffer, accepted_pairs(), header)
+        if beads:
+            _write_beads(beads, bead_texts, pairing.from_folders)
+    else:
+        with atomic_output(output) as stream:
+            written = write_tmx(stream, accepted_pairs(), header)
+            if beads:  # before the TMX is renamed into place: a failure here leaves neither
+                _write_beads(beads, bead_texts, pairing.from_folders)
+    return Summary(len(pairing.pairs), totals["src"], totals["trg"], totals["accepted"], totals["rejected"],
+                   totals["unaligned"], totals["score"] / totals["pairs"] if totals["pairs"] else 0.0,
+                   time.perf_counter() - started, written)
+
+
+def _write_beads(target: str, bead_texts: list[tuple[str, str]], one_file_per_pair: bool) -> None:
+    if not one_file_per_pair:
+        write_atomically(target, bead_texts[0][1].encode("utf-8"))
+        return
+    folder = Path(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in bead_texts:
+        write_atomically(folder / f"{name}.beads", text.encode("utf-8"))
+
+
+# --- scoring an alignment against gold ----------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreReport:
+    """Quality of test beads against gold: pooled over documents (micro-average) and per document."""
+
+    overall: scoring.Quality
+    documents: tuple[tuple[str, scoring.Quality], ...]
+
+
+def _read_beads(path: Path):
+    data = read_input(path)
+    try:
+        return parse_beads(data.decode("utf-8"), str(path))
+    except UnicodeDecodeError:
+        raise InputError("bead file is not UTF-8 text", str(path)) from None
+
+
+def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
+    """Compare two bead files, or two folders of <stem>.beads files paired by stem."""
+    gold, test = Path(gold), Path(test)
+    for path in (gold, test):
+        if not path.exists():
+            raise InputError("no such file or folder", str(path))
+    if gold.is_file() and test.is_file():
+        quality = scoring.compare(_read_beads(gold), _read_beads(test))
+        return ScoreReport(quality, ((gold.stem, quality),))
+    if not (gold.is_dir() and test.is_dir()):
+        raise ConfigError(f"{gold} and {test}: give two bead files or two folders, not one of each")
+    stems = sorted(p.stem for p in gold.glob("*.beads"))
+    if not stems:
+        raise InputError("no .beads files in the gold folder", str(gold))
+    documents = []
+    for stem in stems:
+        if not (test / f"{stem}.beads").is_file():
+            raise InputError(f"no {stem}.beads to compare with the gold file", str(test))
+        documents.append((stem, scoring.compare(_read_beads(gold / f"{stem}.beads"),
+                                                _read_beads(test / f"{stem}.beads"))))
+    overall = documents[0][1]
+    for _, quality in documents[1:]:
+        overall = overall + quality
+    return ScoreReport(overall, tuple(documents))

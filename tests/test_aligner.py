@@ -1,0 +1,76 @@
+from hypothesis import given, settings, strategies as st
+
+from align.aligner import align
+from align.config import Settings
+from align.lexicon import Lexicon
+from align.model import Bead, Sentence
+from align.pipeline import align_sentences
+
+
+def covers_everything_once_in_order(beads, n_src, n_trg):
+    src = [i for b in beads for i in b.src]
+    trg = [j for b in beads for j in b.trg]
+    return src == list(range(n_src)) and trg == list(range(n_trg)) and all(b.src or b.trg for b in beads)
+
+
+def test_equal_costs_follow_the_diagonal():
+    beads = align(5, 5, lambda i0, i1, j0, j1: 0.0 if (i1 - i0, j1 - j0) == (1, 1) else 10.0, band=3)
+    assert beads == tuple(Bead((k,), (k,)) for k in range(5))
+
+
+def test_an_empty_side_leaves_every_sentence_unaligned():
+    assert align(2, 0, lambda *a: 0.0, band=3) == (Bead((0,), ()), Bead((1,), ()))
+    assert align(0, 1, lambda *a: 0.0, band=3) == (Bead((), (0,)),)
+
+
+def test_a_path_outside_the_first_band_is_still_found():
+    # The cheapest path skips the first 30 target sentences: far off the diagonal of a band of 2.
+    def cost(i0, i1, j0, j1):
+        if (i1 - i0, j1 - j0) == (0, 1):
+            return 0.1 if j0 < 30 else 50.0
+        if (i1 - i0, j1 - j0) == (1, 1):
+            return 0.0 if j0 - i0 == 30 else 20.0
+        return 50.0
+    beads = align(10, 40, cost, band=2)
+    assert beads[:30] == tuple(Bead((), (j,)) for j in range(30))
+    assert beads[30:] == tuple(Bead((k,), (k + 30,)) for k in range(10))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 25), st.integers(0, 25), st.integers(0, 10_000), st.integers(1, 6))
+def test_beads_cover_every_sentence_once_in_order(n_src, n_trg, seed, band):
+    def cost(i0, i1, j0, j1):
+        return ((i0 * 7919 + i1 * 104729 + j0 * 1299709 + j1 * 15485863 + seed) % 1000) / 100.0
+    beads = align(n_src, n_trg, cost, band)
+    assert covers_everything_once_in_order(beads, n_src, n_trg)
+
+
+VI = ["Năm 2010, hai nước thiết lập quan hệ Đối tác Chiến lược.",
+      "Năm 2020, hai bên ra Tuyên bố chung về 7 lĩnh vực ưu tiên.",
+      "Hiện có hơn 12.000 sinh viên Việt Nam học tập tại Anh.",
+      "Khoảng 50 dự án nghiên cứu chung đã được triển khai.",
+      "Tổng Bí thư Tô Lâm phát biểu tại Đại học Oxford."]
+EN = ["In 2010 the two countries established a Strategic Partnership.",
+      "In 2020 they issued a Joint Statement on 7 priority areas.",
+      "More than 12,000 Vietnamese students are studying in the UK.",
+      "About 50 joint research projects have been carried out.",
+      "General Secretary To Lam spoke at Oxford University."]
+
+
+def aligned(vi, en):
+    result = align_sentences("t", tuple(Sentence(s, k) for k, s in enumerate(vi)),
+                             tuple(Sentence(s, k) for k, s in enumerate(en)), Settings(), Lexicon.build())
+    return [str(b) for b in result.beads]
+
+
+def test_parallel_sentences_align_one_to_one():
+    assert aligned(VI, EN) == ["[0]:[0]", "[1]:[1]", "[2]:[2]", "[3]:[3]", "[4]:[4]"]
+
+
+def test_a_sentence_left_untranslated_becomes_a_deletion():
+    assert aligned(VI, EN[:2] + EN[3:]) == ["[0]:[0]", "[1]:[1]", "[2]:[]", "[3]:[2]", "[4]:[3]"]
+
+
+def test_two_sentences_rendered_as_one_become_a_merge():
+    merged = EN[:2] + [EN[2][:-1] + ", and " + EN[3][0].lower() + EN[3][1:]] + EN[4:]
+    assert aligned(VI, merged) == ["[0]:[0]", "[1]:[1]", "[2, 3]:[2]", "[4]:[3]"]

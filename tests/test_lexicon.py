@@ -1,0 +1,52 @@
+import pytest
+
+from align.lexicon import Lexicon, names_of, numbers_of, read_word_list
+from align.model import FormatError, InputError, Term
+
+
+@pytest.mark.parametrize("text, lang, numbers", [
+    ("hơn 12.000 sinh viên, tăng 3,5%", "vi", ("12000", "3.5")),
+    ("more than 12,000 students, up 3.5%", "en", ("12000", "3.5")),
+    ("ngày 11/9/1973", "vi", ("11", "1973", "9")),
+    ("on September 11, 1973", "en", ("11", "1973", "9")),
+    ("the 15th anniversary (2010-2025)", "en", ("15", "2010", "2025")),
+    ("You may go.", "en", ()),
+])
+def test_numbers_are_written_the_same_way_in_both_languages(text, lang, numbers):
+    assert numbers_of(text, lang) == tuple(sorted(numbers))
+
+
+def test_names_meet_after_folding():
+    vietnamese = names_of("Tổng Bí thư Tô Lâm thăm Việt Nam và Đại học Oxford", "vi")
+    english = names_of("General Secretary To Lam's visit to Vietnam and Oxford University", "en")
+    assert {"to", "lam", "tolam", "vietnam", "oxford"} <= vietnamese & english
+
+
+def test_sentence_openers_are_not_names():
+    assert "the" not in names_of("The visit ended.", "en")
+    assert "theo" not in names_of("Theo kế hoạch, đoàn sẽ về.", "vi")
+
+
+def test_glossary_terms_are_found_in_both_languages():
+    lexicon = Lexicon.build((Term("Đối tác Chiến lược Toàn diện", "Comprehensive Strategic Partnership"),))
+    vi = lexicon.evidence("Hai nước nâng cấp quan hệ lên Đối tác chiến lược toàn diện.", "vi")
+    en = lexicon.evidence("The two countries set up comprehensive strategic partnerships.", "en")
+    assert vi.terms == en.terms == frozenset({0})
+
+
+def test_dictionary_coverage():
+    lexicon = Lexicon.build(dictionary=(Term("hợp tác", "cooperation"), Term("kinh tế", "economy; economic")))
+    vi = lexicon.evidence("Hợp tác kinh tế", "vi")
+    en = lexicon.evidence("Economic cooperation grows", "en")
+    assert lexicon.covered(vi.words, en.words) == (2, 2)
+
+
+def test_word_list_errors_name_the_line(tmp_path):
+    bad = tmp_path / "g.tsv"
+    bad.write_text("# comment\nhợp tác\tcooperation\nchỉ một cột\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="line 3"):
+        read_word_list(bad)
+    empty = tmp_path / "e.tsv"
+    empty.write_text("# nothing\n", encoding="utf-8")
+    with pytest.raises(InputError, match="no entries"):
+        read_word_list(empty)

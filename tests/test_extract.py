@@ -99,6 +99,17 @@ def test_bad_bytes_are_refused_with_the_reason(data, message):
     assert message in caught.value.problem
 
 
+@pytest.mark.parametrize("data, encoding", [
+    # "Việt Nam và Anh hợp tác toàn diện" in VNI-Windows: marks are bytes after the vowel
+    (b"Vie\xe4t Nam va\xf8 Anh h\xf4\xefp ta\xf9c toa\xf8n die\xe4n", "VNI-Windows"),
+    # ... and in TCVN3 (ABC): one byte per accented letter
+    (b"Vi\xd6t Nam v\xb5 Anh h\xe9p t\xb8c t\xb5n di\xd6n", "TCVN3"),
+])
+def test_other_legacy_encodings_are_named(data, encoding):
+    with pytest.raises(InputError, match=encoding):
+        decode(data, "old.txt")
+
+
 def test_undeclared_legacy_encoding_suggests_the_option():
     with pytest.raises(InputError, match="--encoding cp1258"):
         decode(to_cp1258("Việt Nam và Anh hợp tác toàn diện"), "old.txt")

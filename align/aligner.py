@@ -2,81 +2,98 @@
 
 The search stays in a band around the diagonal, so its cost grows linearly with the
 document; when the best path runs along the band's edge the band is doubled and the
-search repeated, since the edge may have cut a better path off.
+search repeated, since the edge may have cut a better path off. Each row of the band is
+priced as arrays (one call per bead shape), not cell by cell.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import Protocol
+
+import numpy as np
 
 from align.model import Bead
 
-# Bead shapes tried: (source sentences, target sentences).
-BEAD_SHAPES = ((1, 1), (1, 0), (0, 1), (2, 1), (1, 2), (2, 2))
+# Bead shapes tried: (source sentences, target sentences). 0-1 is applied last, along the row.
+BEAD_SHAPES = ((1, 1), (1, 0), (2, 1), (1, 2), (2, 2), (0, 1))
+SKIP_TARGET = BEAD_SHAPES.index((0, 1))
 
-CostFunction = Callable[[int, int, int, int], float]  # cost of source [i0:i1] with target [j0:j1]
+
+class Costs(Protocol):
+    def costs(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
+        """Costs of beads taking source i-a..i-1 and target j-b..j-1, for j in j_lo..j_hi-1."""
+
+    def forget_before(self, i: int) -> None:
+        """The search will not ask about source sentences before i again."""
 
 
 def _band_limits(n_src: int, n_trg: int, width: int) -> list[tuple[int, int]]:
     """For each source position 0..n_src, the lowest and highest target position searched."""
-    slope = n_trg / n_src if n_src else 0.0
-    limits = []
-    for i in range(n_src + 1):
-        centre = i * slope
-        limits.append((max(0, math.floor(centre - width)), min(n_trg, math.ceil(centre + width))))
-    return limits
+    slope = n_trg / n_src
+    return [(max(0, math.floor(i * slope - width)), min(n_trg, math.ceil(i * slope + width)))
+            for i in range(n_src + 1)]
 
 
-def _search(n_src: int, n_trg: int, cost: CostFunction, width: int) -> tuple[list[Bead], bool]:
+def _search(n_src: int, n_trg: int, pricing: Costs, width: int) -> tuple[list[Bead], bool]:
     """The best path within the band, and whether it touched the band's edge."""
     limits = _band_limits(n_src, n_trg, width)
-    best: list[dict[int, float]] = [dict() for _ in range(n_src + 1)]
-    back: list[dict[int, tuple[int, int]]] = [dict() for _ in range(n_src + 1)]
-    best[0][0] = 0.0
+    best: list[np.ndarray] = []
+    back: list[np.ndarray] = []
+    skip_target = pricing.costs(0, 1, 0, 0, 1)[0]
     for i in range(n_src + 1):
-        low, high = limits[i]
-        row, row_back = best[i], back[i]
-        for j in range(low, high + 1):
-            if i == 0 and j == 0:
+        lo, hi = limits[i]
+        size = hi - lo + 1
+        candidate = np.full(size, np.inf)
+        shape = np.full(size, -1, dtype=np.int8)
+        if i == 0:
+            candidate[0 - lo] = 0.0  # lo is 0 on the first row
+        for code, (a, b) in enumerate(BEAD_SHAPES):
+            if a == 0 or i - a < 0:
                 continue
-            chosen, chosen_cost = None, math.inf
-            for a, b in BEAD_SHAPES:
-                pi, pj = i - a, j - b
-                if pi < 0 or pj < 0:
-                    continue
-                previous = best[pi].get(pj)
-                if previous is None:
-                    continue
-                total = previous + cost(pi, i, pj, j)
-                if total < chosen_cost:
-                    chosen, chosen_cost = (a, b), total
-            if chosen is not None:
-                row[j] = chosen_cost
-                row_back[j] = chosen
-    if n_trg not in best[n_src]:
-        return [], True
+            p_lo, p_hi = limits[i - a]
+            j_from, j_to = max(lo, p_lo + b, b), min(hi, p_hi + b)
+            if j_from > j_to:
+                continue
+            total = best[i - a][j_from - b - p_lo:j_to - b - p_lo + 1] + pricing.costs(a, b, i, j_from, j_to + 1)
+            view = candidate[j_from - lo:j_to - lo + 1]
+            better = total < view
+            view[better] = total[better]
+            shape[j_from - lo:j_to - lo + 1][better] = code
+        # 0-1 beads along the row: best[k] = min(candidate[k], best[k-1] + skip), as a running minimum.
+        steps = np.arange(size) * skip_target
+        running = np.minimum.accumulate(candidate - steps)
+        row = running + steps
+        from_left = np.zeros(size, dtype=bool)
+        from_left[1:] = running[:-1] < candidate[1:] - steps[1:]
+        shape[from_left] = SKIP_TARGET
+        best.append(row)
+        back.append(shape)
+        pricing.forget_before(i - 1)
     beads, touched = [], False
     i, j = n_src, n_trg
     while i or j:
-        a, b = back[i][j]
+        lo, hi = limits[i]
+        code = back[i][j - lo]
+        if code < 0:
+            return [], True
+        a, b = BEAD_SHAPES[code]
         beads.append(Bead(tuple(range(i - a, i)), tuple(range(j - b, j))))
-        low, high = limits[i]
-        if (j == low and low > 0) or (j == high and high < n_trg):
+        if (j == lo and lo > 0) or (j == hi and hi < n_trg):
             touched = True
         i, j = i - a, j - b
     beads.reverse()
     return beads, touched
 
 
-def align(n_src: int, n_trg: int, cost: CostFunction, band: int) -> tuple[Bead, ...]:
+def align(n_src: int, n_trg: int, pricing: Costs, band: int) -> tuple[Bead, ...]:
     """Beads covering source 0..n_src-1 and target 0..n_trg-1 exactly once, in order."""
     if n_src == 0 or n_trg == 0:
         return tuple(Bead((i,), ()) for i in range(n_src)) + tuple(Bead((), (j,)) for j in range(n_trg))
     # The band must at least let the path step across a row whatever the length ratio.
     width = max(band, math.ceil(n_trg / n_src) + 2, 2)
     while True:
-        beads, touched = _search(n_src, n_trg, cost, width)
+        beads, touched = _search(n_src, n_trg, pricing, width)
         if beads and (not touched or width >= max(n_src, n_trg)):
             return tuple(beads)
         width *= 2

@@ -144,6 +144,7 @@ class Lexicon:
     glossary: tuple[Term, ...] = ()
     tone_style: str = "classic"
     translations: dict[str, frozenset[str]] = field(default_factory=dict)  # vi key -> en word keys
+    reverse: dict[str, frozenset[str]] = field(default_factory=dict)  # en word key -> vi keys
     _vi_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
     _en_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
 
@@ -161,7 +162,12 @@ class Lexicon:
             english = {w for w in words_of(term.en, "en") if w not in STOPWORDS["en"]}
             if key and english:
                 translations.setdefault(key, set()).update(english)
+        reverse: dict[str, set[str]] = {}
+        for key, english in translations.items():
+            for word in english:
+                reverse.setdefault(word, set()).add(key)
         return cls(glossary, tone_style, {k: frozenset(v) for k, v in translations.items()},
+                   {k: frozenset(v) for k, v in reverse.items()},
                    {k: tuple(v) for k, v in vi_terms.items() if k},
                    {k: tuple(v) for k, v in en_terms.items() if k})
 
@@ -187,20 +193,16 @@ class Lexicon:
     def evidence(self, text: str, lang: str) -> Evidence:
         """Length and anchors of one sentence in `lang` ('vi' or 'en')."""
         words = words_of(text, lang, self.tone_style)
+        known: frozenset[str] = frozenset()
+        reach: frozenset[str] = frozenset()
         if lang == "vi":
             terms = self._terms_in(words, self._vi_terms)
-            lexical = self._dictionary_keys(words) if self.translations else frozenset()
+            if self.translations:
+                known = self._dictionary_keys(words)
+                reach = frozenset().union(*(self.translations[k] for k in known))
         else:
             terms = self._terms_in(words, self._en_terms)
-            lexical = frozenset(w for w in words if w not in STOPWORDS["en"]) if self.translations else frozenset()
-        return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), terms, lexical)
-
-    def covered(self, vi_keys: frozenset[str], en_words: frozenset[str]) -> tuple[int, int]:
-        """(Vietnamese keys with a translation among `en_words`, English words translated by a key)."""
-        vi_hits, en_hit_words = 0, set()
-        for key in vi_keys:
-            hits = self.translations[key] & en_words
-            if hits:
-                vi_hits += 1
-                en_hit_words |= hits
-        return vi_hits, len(en_hit_words)
+            if self.translations:
+                known = frozenset(w for w in words if w in self.reverse)
+                reach = frozenset().union(*(self.reverse[w] for w in known))
+        return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), terms, known, reach)

@@ -120,7 +120,8 @@ class Evidence:
     numbers: tuple[str, ...] = ()  # normalised numbers, sorted: "12000", "3.5", month numbers
     names: frozenset[str] = frozenset()  # folded capitalised words and runs ("lam", "vietnam")
     terms: frozenset[int] = frozenset()  # ids of glossary terms found in the sentence
-    words: frozenset[str] = frozenset()  # dictionary keys (vi) or content words (en) for lexical match
+    words: frozenset[str] = frozenset()  # words the lexicon knows: vi keys, or en content words
+    reach: frozenset[str] = frozenset()  # what those words translate to in the other language
     starts_block: bool = False  # first sentence of a paragraph, heading, caption ... (pages only)
     role: str = ""  # "title", "heading", "caption" or "body" (paragraphs, list items); "" when unknown
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from align import aligner, scoring
+from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
 from align.config import Settings
 from align.extract import decode, extract
@@ -123,12 +123,12 @@ def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Setting
         length_ratio=ratio, length_variance=settings.length_variance, skip_cost=settings.skip_cost,
         merge_cost=settings.merge_cost, merge22_cost=settings.merge22_cost,
         anchor_match_bonus=settings.anchor_match_bonus, anchor_miss_cost=settings.anchor_miss_cost,
-        lexical_weight=settings.lexical_weight if lexicon.translations else 0.0,
+        lexical_hit_bonus=settings.lexical_hit_bonus if lexicon.translations else 0.0,
+        lexical_miss_cost=settings.lexical_miss_cost if lexicon.translations else 0.0,
         block_merge_cost=settings.block_merge_cost if structured else 0.0,
         block_match_bonus=settings.block_match_bonus if structured else 0.0,
         block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,
-        role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0,
-        covered=lexicon.covered if lexicon.translations else None)
+        role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0)
 
 
 ROLES = {TITLE: "title", HEADING: "heading", CAPTION: "caption", PARAGRAPH: "body", ITEM: "body"}
@@ -151,16 +151,13 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     trg_evidence = _evidence(trg, "en", lexicon)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
 
-    def cost(i0: int, i1: int, j0: int, j1: int) -> float:
-        return scoring.bead_cost(src_evidence[i0:i1], trg_evidence[j0:j1], model)
-
-    beads = aligner.align(len(src), len(trg), cost, settings.band)
+    beads = aligner.align(len(src), len(trg), scoring.BandCost(src_evidence, trg_evidence, model), settings.band)
     pairs = []
     for bead in beads:
         if not (bead.src and bead.trg):
             continue
         score, parts = scoring.score_bead([src_evidence[i] for i in bead.src],
-                                          [trg_evidence[j] for j in bead.trg], model)
+                                          [trg_evidence[j] for j in bead.trg], model, bool(lexicon.translations))
         pairs.append(Pair(name, bead, " ".join(src[i].text for i in bead.src),
                           " ".join(trg[j].text for j in bead.trg), score, parts,
                           scoring.accept(score, settings.min_score)))
@@ -254,8 +251,8 @@ def _write_beads(target: str, bead_texts: list[tuple[str, str]], one_file_per_pa
 class ScoreReport:
     """Quality of test beads against gold: pooled over documents (micro-average) and per document."""
 
-    overall: scoring.Quality
-    documents: tuple[tuple[str, scoring.Quality], ...]
+    overall: quality.Quality
+    documents: tuple[tuple[str, quality.Quality], ...]
 
 
 def _read_beads(path: Path):
@@ -273,8 +270,8 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
         if not path.exists():
             raise InputError("no such file or folder", str(path))
     if gold.is_file() and test.is_file():
-        quality = scoring.compare(_read_beads(gold), _read_beads(test))
-        return ScoreReport(quality, ((gold.stem, quality),))
+        result = quality.compare(_read_beads(gold), _read_beads(test))
+        return ScoreReport(result, ((gold.stem, result),))
     if not (gold.is_dir() and test.is_dir()):
         raise ConfigError(f"{gold} and {test}: give two bead files or two folders, not one of each")
     stems = sorted(p.stem for p in gold.glob("*.beads"))
@@ -284,9 +281,9 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
     for stem in stems:
         if not (test / f"{stem}.beads").is_file():
             raise InputError(f"no {stem}.beads to compare with the gold file", str(test))
-        documents.append((stem, scoring.compare(_read_beads(gold / f"{stem}.beads"),
+        documents.append((stem, quality.compare(_read_beads(gold / f"{stem}.beads"),
                                                 _read_beads(test / f"{stem}.beads"))))
     overall = documents[0][1]
-    for _, quality in documents[1:]:
-        overall = overall + quality
+    for _, result in documents[1:]:
+        overall = overall + result
     return ScoreReport(overall, tuple(documents))

@@ -2,6 +2,7 @@ import pytest
 
 from align.lexicon import Lexicon, names_of, numbers_of, read_word_list
 from align.model import FormatError, InputError, Term
+from align.scoring import pair_features
 
 
 @pytest.mark.parametrize("text, lang, numbers", [
@@ -38,7 +39,8 @@ def test_dictionary_coverage():
     lexicon = Lexicon.build(dictionary=(Term("hợp tác", "cooperation"), Term("kinh tế", "economy; economic")))
     vi = lexicon.evidence("Hợp tác kinh tế", "vi")
     en = lexicon.evidence("Economic cooperation grows", "en")
-    assert lexicon.covered(vi.words, en.words) == (2, 2)
+    features = pair_features(vi, en)
+    assert (features.src_hits, features.trg_hits) == (2, 2)  # hợp tác, kinh tế / economic, cooperation
 
 
 def test_word_list_errors_name_the_line(tmp_path):

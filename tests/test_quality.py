@@ -2,7 +2,7 @@ import pytest
 
 from align.beads import format_beads, parse_beads
 from align.model import Bead, FormatError
-from align.scoring import compare
+from align.quality import compare
 
 
 def beads(text):

@@ -46,8 +46,10 @@ class Settings:
     length_ratio_prior_chars: int = 1000
     anchor_match_bonus: float = 1.5  # cost removed per anchor found on both sides
     anchor_miss_cost: float = 0.6  # cost added per anchor found on one side only
-    lexical_hit_bonus: float = 0.5  # per word whose translation is on the other side (with a lexicon)
-    lexical_miss_cost: float = 0.2  # per word whose translation is not
+    # With a lexicon: shares of known words translated on the other side, in true and in
+    # unrelated pairs (vi side, en side); a first pass re-estimates them for each document pair.
+    lexical_rates: tuple[float, float, float, float] = (0.2, 0.04, 0.5, 0.1)
+    calibrate: bool = True  # align twice: the second time with rates estimated from the first
     # Page structure (not used with --presegmented): translators keep paragraphs and captions
     block_merge_cost: float = 4.0  # per paragraph boundary inside a 2-1 / 1-2 / 2-2 bead
     block_match_bonus: float = 1.0  # both sides open a paragraph
@@ -89,7 +91,7 @@ class Settings:
             f"lenvar:{self.length_variance:g}",
             f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
             f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
-            f"lexical:+{self.lexical_hit_bonus:g}/-{self.lexical_miss_cost:g}",
+            f"lexical:{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}",
             f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
             f"/{self.role_mismatch_cost:g}",
             f"min-score:{self.min_score:g}",

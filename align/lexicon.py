@@ -80,6 +80,61 @@ def read_word_list(path: str | Path) -> WordList:
     return WordList(tuple(terms), Resource(path.name, len(terms), hashlib.sha256(data).hexdigest()))
 
 
+VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)} | set("àáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ")
+MAX_GLOSS_WORDS = 4  # longer FVDP glosses are descriptions, not translations
+_PARENTHESES = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_GLOSS_FILLER = re.compile(r"^(?:to|a|an|the)\s+", re.I)
+
+
+def _looks_vietnamese(text: str) -> bool:
+    return any(ch in VIETNAMESE_LETTERS for ch in text)
+
+
+def gloss_translations(gloss: str) -> list[str]:
+    """Candidate translations in a free-text dictionary gloss: 'to loosen; to do good' -> loosen, do good."""
+    candidates = []
+    for part in re.split(r"[;,/]", _PARENTHESES.sub(" ", gloss)):
+        part = _GLOSS_FILLER.sub("", clean_text(part)).strip(" .:!?\"'")
+        if part and not _looks_vietnamese(part) and len(part.split()) <= MAX_GLOSS_WORDS:
+            candidates.append(part)
+    return candidates
+
+
+def read_dictionary(path: str | Path) -> WordList:
+    """A bilingual word list in one of the formats met in practice, told apart by its content:
+    `vi<TAB>en`, `en<TAB>vi` (Wiktionary translation tables) or `vi<TAB>pos<TAB>gloss` (FVDP)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"cannot read dictionary: {err.strerror}", str(path)) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"dictionary is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
+                         str(path)) from None
+    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    if not rows:
+        raise InputError("dictionary has no entries", str(path))
+    sample = rows[:2000]
+    glossed = sum(len(r) >= 3 and len(r[1]) <= 20 and len(r[2]) > 0 for r in sample) > 0.8 * len(sample)
+    vi_first = sum(_looks_vietnamese(r[0]) for r in sample) >= sum(len(r) > 1 and _looks_vietnamese(r[1])
+                                                                 for r in sample)
+    terms = []
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 2:
+            raise FormatError(f"entry {number}: expected at least two tab-separated columns", str(path))
+        if glossed:
+            vi, english = clean_text(row[0]), gloss_translations(row[2])
+        else:
+            vi, en = (row[0], row[1]) if vi_first else (row[1], row[0])
+            vi, english = clean_text(vi), [clean_text(en)]
+        terms.extend(Term(vi, en) for en in english if vi and en)
+    if not terms:
+        raise InputError("dictionary has no usable entries", str(path))
+    return WordList(tuple(terms), Resource(path.name, len(terms), hashlib.sha256(data).hexdigest()))
+
+
 def _english_word_key(word: str) -> str:
     """Lower case, a plural 's' dropped so 'partnerships' meets 'partnership'."""
     word = word.lower().replace("’", "'")

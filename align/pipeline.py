@@ -13,7 +13,7 @@ from align.beads import format_beads, parse_beads
 from align.config import Settings
 from align.extract import decode, extract
 from align.files import atomic_output, read_input, write_atomically
-from align.lexicon import Lexicon, read_word_list
+from align.lexicon import Lexicon, read_dictionary, read_word_list
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
                          InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
@@ -72,7 +72,7 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
                  dictionary: str | None = None) -> tuple[Lexicon, Settings]:
     """The lexicon for a run, and the settings updated to name the word lists it uses."""
     glossary_list = read_word_list(glossary) if glossary else None
-    dictionary_list = read_word_list(dictionary) if dictionary else None
+    dictionary_list = read_dictionary(dictionary) if dictionary else None
     lexicon = Lexicon.build(glossary_list.terms if glossary_list else (),
                             dictionary_list.terms if dictionary_list else (), settings.tone_style)
     settings = replace(settings, glossary=glossary_list.resource if glossary_list else None,
@@ -123,8 +123,7 @@ def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Setting
         length_ratio=ratio, length_variance=settings.length_variance, skip_cost=settings.skip_cost,
         merge_cost=settings.merge_cost, merge22_cost=settings.merge22_cost,
         anchor_match_bonus=settings.anchor_match_bonus, anchor_miss_cost=settings.anchor_miss_cost,
-        lexical_hit_bonus=settings.lexical_hit_bonus if lexicon.translations else 0.0,
-        lexical_miss_cost=settings.lexical_miss_cost if lexicon.translations else 0.0,
+        lexical=scoring.LexicalRates(*settings.lexical_rates) if lexicon.translations else None,
         block_merge_cost=settings.block_merge_cost if structured else 0.0,
         block_match_bonus=settings.block_match_bonus if structured else 0.0,
         block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,
@@ -151,7 +150,12 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     trg_evidence = _evidence(trg, "en", lexicon)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
 
-    beads = aligner.align(len(src), len(trg), scoring.BandCost(src_evidence, trg_evidence, model), settings.band)
+    table = scoring.FeatureTable(src_evidence, trg_evidence)
+    beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
+    if model.lexical is not None and settings.calibrate:
+        rates = scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical)
+        model = replace(model, lexical=rates)
+        beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
     pairs = []
     for bead in beads:
         if not (bead.src and bead.trg):

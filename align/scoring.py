@@ -39,12 +39,35 @@ class CostModel:
     merge22_cost: float
     anchor_match_bonus: float
     anchor_miss_cost: float
-    lexical_hit_bonus: float = 0.0  # per word translated on the other side (with a lexicon)
-    lexical_miss_cost: float = 0.0  # per word not translated on the other side
+    lexical: "LexicalRates | None" = None  # with a lexicon: how often words find their translation
     block_merge_cost: float = 0.0
     block_match_bonus: float = 0.0
     block_mismatch_cost: float = 0.0
     role_mismatch_cost: float = 0.0
+
+
+@dataclass(frozen=True)
+class LexicalRates:
+    """Share of a side's known words whose translation is found on the other side (0..1): in
+    true translation pairs (`*_true`) and in unrelated pairs (`*_random`)."""
+
+    src_true: float
+    src_random: float
+    trg_true: float
+    trg_random: float
+
+    def word_costs(self, src_sentences: int, trg_sentences: int) -> tuple[float, float, float, float]:
+        """Cost of (src hit, src miss, trg hit, trg miss): negative log-likelihood ratios, per word.
+
+        A word meets a chance translation more often when the other side holds more sentences:
+        against k unrelated sentences the chance rate is 1 - (1 - rate)^k, so a merge does not
+        win by offering more words to hit."""
+        def llr(true: float, random: float, others: int) -> tuple[float, float]:
+            random = 1 - (1 - random) ** others
+            true = max(true, random * 1.5)
+            return -math.log(true / random), -math.log((1 - true) / (1 - random))
+        return (*llr(self.src_true, self.src_random, trg_sentences),
+                *llr(self.trg_true, self.trg_random, src_sentences))
 
 
 # --- one pair of sentences -------------------------------------------------------------------
@@ -129,100 +152,140 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return t * np.exp(poly)
 
 
-class BandCost:
-    """Costs of beads ending at (i, j) for a run of j, from features counted once per sentence pair."""
+class FeatureTable:
+    """Counts shared by bead sides (one or two consecutive sentences each way), computed lazily
+    for the cells the search visits and kept, so a second pass with other weights reuses them."""
 
     FEATURES = 5  # src hits, trg hits, numbers, names, terms
 
-    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence], model: CostModel):
-        self.src, self.trg, self.model = src, trg, model
-        self.src_length = np.array([e.length for e in src], dtype=float)
-        self.trg_length = np.array([e.length for e in trg], dtype=float)
-        self.trg_prefix = np.concatenate(([0.0], np.cumsum(self.trg_length + 1)))
-        self.trg_words = np.array([len(e.words) for e in trg], dtype=float)
-        self.trg_numbers = np.array([len(e.numbers) for e in trg], dtype=float)
-        self.trg_terms = np.array([len(e.terms) for e in trg], dtype=float)
-        self.trg_starts = np.array([e.starts_block for e in trg], dtype=bool)
-        self.trg_roles = [e.role for e in trg]
-        self._rows: dict[int, tuple[int, np.ndarray]] = {}  # source sentence -> (first target, counts)
+    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
+        self.src, self.trg = src, trg
+        self.src_sides = {1: list(src), 2: [merge(src[k:k + 2]) for k in range(len(src) - 1)]}
+        self.trg_sides = {1: list(trg), 2: [merge(trg[k:k + 2]) for k in range(len(trg) - 1)]}
+        self.trg_totals = {b: {
+            "length": np.array([e.length for e in sides], dtype=float),
+            "words": np.array([sum(len(x.words) for x in trg[k:k + b]) for k in range(len(sides))], dtype=float),
+            "anchors": np.array([len(e.numbers) + len(e.terms) for e in sides], dtype=float),
+            "starts": np.array([e.starts_block for e in sides], dtype=bool),
+            "inner_starts": np.array([sum(x.starts_block for x in trg[k + 1:k + b]) for k in range(len(sides))],
+                                     dtype=float),
+            "roles": [e.role for e in sides],
+        } for b, sides in self.trg_sides.items()}
+        self._rows: dict[tuple[int, int, int], tuple[int, np.ndarray]] = {}
 
-    def _features(self, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        """Counts for source sentence i against target sentences j_lo..j_hi-1: shape (FEATURES, width)."""
-        cached = self._rows.get(i)
+    def counts(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
+        """Counts for the source side of `a` sentences from i against target sides of `b` sentences
+        starting at j_lo..j_hi-1: shape (FEATURES, j_hi - j_lo)."""
+        key = (a, b, i)
+        cached = self._rows.get(key)
         if cached is not None and cached[0] <= j_lo and cached[0] + cached[1].shape[1] >= j_hi:
             start, counts = cached
             return counts[:, j_lo - start:j_hi - start]
         lo, hi = (min(j_lo, cached[0]), max(j_hi, cached[0] + cached[1].shape[1])) if cached else (j_lo, j_hi)
-        s = self.src[i]
-        counts = np.zeros((self.FEATURES, hi - lo))
-        for k, t in enumerate(self.trg[lo:hi]):
+        s, src_parts = self.src_sides[a][i], self.src[i:i + a]
+        counts = np.zeros((self.FEATURES, hi - lo), dtype=np.float32)
+        for k, t in enumerate(self.trg_sides[b][lo:hi]):
+            # Words are counted sentence by sentence (a word in both merged sentences counts twice,
+            # as it does in two 1-1 beads); what they may translate to is the other side's union.
             if s.words and t.reach:
-                counts[0, k] = len(s.words & t.reach)
+                counts[0, k] = sum(len(x.words & t.reach) for x in src_parts)
             if t.words and s.reach:
-                counts[1, k] = len(t.words & s.reach)
+                counts[1, k] = sum(len(x.words & s.reach) for x in self.trg[lo + k:lo + k + b])
             if s.numbers and t.numbers:
                 counts[2, k] = number_matches(s, t)
             if s.names and t.names:
                 counts[3, k] = len(s.names & t.names)
             if s.terms and t.terms:
                 counts[4, k] = len(s.terms & t.terms)
-        self._rows[i] = (lo, counts)
+        self._rows[key] = (lo, counts)
         return counts[:, j_lo - lo:j_hi - lo]
 
+
+class BandCost:
+    """Costs of beads ending at (i, j) for a run of j: the aligner's view of a CostModel."""
+
+    def __init__(self, table: FeatureTable, model: CostModel):
+        self.table, self.model = table, model
+        self.word_costs = {(a, b): model.lexical.word_costs(a, b) for a in (1, 2) for b in (1, 2)} \
+            if model.lexical else {}
+
     def forget_before(self, i: int) -> None:
-        """Drop cached rows the search has moved past (keeps memory flat on long documents)."""
-        for key in [k for k in self._rows if k < i]:
-            del self._rows[key]
+        """Nothing to drop: the table is kept for a second pass."""
 
     def costs(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
         """Costs of beads taking source i-a..i-1 and target j-b..j-1, for j in j_lo..j_hi-1."""
         m, width = self.model, j_hi - j_lo
         if a == 0 or b == 0:
             return np.full(width, m.skip_cost * (a + b))
-        first_trg = j_lo - b  # target sentences j-b..j-1 for each j
-        counts = sum(self._features(i - a + k, first_trg + l, first_trg + l + width)
-                     for k in range(a) for l in range(b))
-        src = self.src[i - a:i]
-        src_length = sum(e.length for e in src) + a - 1
-        trg_length = self.trg_prefix[j_lo:j_hi] - self.trg_prefix[first_trg:first_trg + width] - 1
-        delta = np.abs(trg_length - src_length * m.length_ratio) / math.sqrt(m.length_variance * max(src_length, 1))
+        first = j_lo - b  # index of the first target sentence of the side ending at j_lo
+        counts = self.table.counts(a, b, i - a, first, first + width)
+        src = self.table.src_sides[a][i - a]
+        trg = {name: values[first:first + width] for name, values in self.table.trg_totals[b].items()}
+        delta = np.abs(trg["length"] - src.length * m.length_ratio) / math.sqrt(
+            m.length_variance * max(src.length, 1))
         cost = -np.log(np.maximum(_erfc(delta / SQRT2), MIN_PROBABILITY))
         if a + b == 3:
             cost += m.merge_cost
         elif a + b > 3:
             cost += m.merge22_cost
-
-        def trg_sum(values: np.ndarray) -> np.ndarray:
-            return sum(values[first_trg + l:first_trg + l + width] for l in range(b))
-
-        src_numbers = sum(len(e.numbers) for e in src)
-        src_terms = sum(len(e.terms) for e in src)
         matched = counts[2] + counts[4] + NAME_WEIGHT * np.minimum(counts[3], MAX_NAME_MATCHES)
-        missed = (src_numbers + trg_sum(self.trg_numbers) - 2 * counts[2]) + (src_terms + trg_sum(self.trg_terms)
-                                                                            - 2 * counts[4])
-        cost += m.anchor_miss_cost * np.maximum(missed, 0) - m.anchor_match_bonus * matched
-        if m.lexical_hit_bonus or m.lexical_miss_cost:
-            src_words = sum(len(e.words) for e in src)
-            trg_words = trg_sum(self.trg_words)
-            src_hits = np.minimum(counts[0], src_words)
-            trg_hits = np.minimum(counts[1], trg_words)
-            hits = src_hits + trg_hits
-            cost += m.lexical_miss_cost * (src_words + trg_words - hits) - m.lexical_hit_bonus * hits
-        return cost + self._structure(src, a, b, first_trg, width)
-
-    def _structure(self, src: Sequence[Evidence], a: int, b: int, first_trg: int, width: int) -> np.ndarray | float:
-        m = self.model
-        if not (m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost):
-            return 0.0
-        starts = self.trg_starts[first_trg:first_trg + width]
-        inner = sum(e.starts_block for e in src[1:]) + sum(
-            self.trg_starts[first_trg + l:first_trg + l + width].astype(float) for l in range(1, b))
-        cost = m.block_merge_cost * inner
-        if src[0].starts_block:
-            cost = cost + np.where(starts, -m.block_match_bonus, m.block_mismatch_cost)
-        else:
-            cost = cost + np.where(starts, m.block_mismatch_cost, 0.0)
-        if src[0].role:
-            roles = self.trg_roles[first_trg:first_trg + width]
-            cost = cost + np.array([m.role_mismatch_cost if r and r != src[0].role else 0.0 for r in roles])
+        missed = len(src.numbers) + len(src.terms) + trg["anchors"] - 2 * (counts[2] + counts[4])
+        cost += m.anchor_miss_cost * missed - m.anchor_match_bonus * matched
+        if m.lexical is not None:
+            src_hit, src_miss, trg_hit, trg_miss = self.word_costs[(a, b)]
+            src_words = sum(len(e.words) for e in self.table.src[i - a:i])
+            cost += (src_hit * counts[0] + src_miss * (src_words - counts[0])
+                     + trg_hit * counts[1] + trg_miss * (trg["words"] - counts[1]))
+        if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
+            cost += self._structure(a, i, trg)
         return cost
+
+    def _structure(self, a: int, i: int, trg: dict) -> np.ndarray:
+        m, first_src = self.model, self.table.src_sides[1][i - a]
+        inner = sum(e.starts_block for e in self.table.src_sides[1][i - a + 1:i]) + trg["inner_starts"]
+        cost = m.block_merge_cost * inner
+        if first_src.starts_block:
+            cost = cost + np.where(trg["starts"], -m.block_match_bonus, m.block_mismatch_cost)
+        else:
+            cost = cost + np.where(trg["starts"], m.block_mismatch_cost, 0.0)
+        if first_src.role:
+            cost = cost + np.array([m.role_mismatch_cost if r and r != first_src.role else 0.0 for r in trg["roles"]])
+        return cost
+
+
+# --- calibration from a first alignment ------------------------------------------------------
+
+RATE_FLOOR = 0.005
+NEIGHBOUR_OFFSETS = (-3, -2, 2, 3)  # unrelated pairs: a 1-1 bead's source against nearby targets
+
+
+def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads, prior: LexicalRates,
+                   prior_words: float = 50.0) -> LexicalRates:
+    """Lexical rates of this document pair, from the 1-1 beads of a first alignment (true pairs)
+    and their sources set against nearby targets (unrelated pairs); `prior_words` of pseudo-counts
+    at the prior rates keep a short document's estimates steady."""
+    counts = {"src_true": [0, 0], "src_random": [0, 0], "trg_true": [0, 0], "trg_random": [0, 0]}
+
+    def add(i: int, j: int, kind: str) -> None:
+        f = pair_features(src[i], trg[j])
+        counts[f"src_{kind}"][0] += f.src_hits
+        counts[f"src_{kind}"][1] += len(src[i].words)
+        counts[f"trg_{kind}"][0] += f.trg_hits
+        counts[f"trg_{kind}"][1] += len(trg[j].words)
+
+    for bead in beads:
+        if len(bead.src) == 1 and len(bead.trg) == 1:
+            i, j = bead.src[0], bead.trg[0]
+            add(i, j, "true")
+            for offset in NEIGHBOUR_OFFSETS:
+                if 0 <= j + offset < len(trg):
+                    add(i, j + offset, "random")
+
+    def rate(name: str) -> float:
+        hits, words = counts[name]
+        return (hits + prior_words * getattr(prior, name)) / (words + prior_words)
+
+    src_random = min(max(rate("src_random"), RATE_FLOOR), 0.5)
+    trg_random = min(max(rate("trg_random"), RATE_FLOOR), 0.5)
+    return LexicalRates(min(max(rate("src_true"), src_random * 1.5), 0.95), src_random,
+                        min(max(rate("trg_true"), trg_random * 1.5), 0.95), trg_random)

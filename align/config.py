@@ -50,6 +50,13 @@ class Settings:
     # unrelated pairs (vi side, en side); a first pass re-estimates them for each document pair.
     lexical_rates: tuple[float, float, float, float] = (0.2, 0.04, 0.5, 0.1)
     calibrate: bool = True  # align twice: the second time with rates estimated from the first
+    # Learn word translations from a first alignment of the whole run, then align again with
+    # them. None: only when no --dictionary is given (IWSLT15 dev2010: 0.927 -> 0.963 strict F1
+    # without a dictionary, 0.969 -> 0.959 on top of FVDP).
+    self_train: bool | None = None
+    self_train_pairs: int = 20000  # at most this many 1-1 pairs are learnt from (bounds memory)
+    self_train_min_count: int = 2
+    self_train_min_dice: float = 0.5
     # Page structure (not used with --presegmented): translators keep paragraphs and captions
     block_merge_cost: float = 4.0  # per paragraph boundary inside a 2-1 / 1-2 / 2-2 bead
     block_match_bonus: float = 1.0  # both sides open a paragraph
@@ -91,7 +98,8 @@ class Settings:
             f"lenvar:{self.length_variance:g}",
             f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
             f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
-            f"lexical:{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}",
+            f"lexical:{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}"
+            f"{'+self-trained:' + str(self.self_train_min_count) + '/' + format(self.self_train_min_dice, 'g') if self.self_train else ''}",
             f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
             f"/{self.role_mismatch_cost:g}",
             f"min-score:{self.min_score:g}",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,28 @@ def names_of(text: str, lang: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic", min_count: int = 2,
+                       min_dice: float = 0.3) -> dict[str, frozenset[str]]:
+    """A translation table learnt from sentence pairs: Vietnamese syllables and syllable pairs
+    against English words, kept when they occur together in at least `min_count` pairs and
+    their Dice coefficient (2 * together / (count vi + count en), 0..1) reaches `min_dice`."""
+    vi_count: Counter[str] = Counter()
+    en_count: Counter[str] = Counter()
+    together: Counter[tuple[str, str]] = Counter()
+    for vi, en in pairs:
+        syllables = words_of(vi, "vi", tone_style)
+        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
+        en_words = {w for w in words_of(en, "en") if w not in STOPWORDS["en"]}
+        vi_count.update(vi_keys)
+        en_count.update(en_words)
+        together.update((v, e) for v in vi_keys for e in en_words)
+    table: dict[str, set[str]] = {}
+    for (v, e), both in together.items():
+        if both >= min_count and 2 * both / (vi_count[v] + en_count[e]) >= min_dice:
+            table.setdefault(v, set()).add(e)
+    return {v: frozenset(e) for v, e in table.items()}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """Glossary terms (anchors) and a dictionary (word evidence), indexed for lookup in sentences."""
@@ -225,6 +248,18 @@ class Lexicon:
                    {k: frozenset(v) for k, v in reverse.items()},
                    {k: tuple(v) for k, v in vi_terms.items() if k},
                    {k: tuple(v) for k, v in en_terms.items() if k})
+
+    def with_translations(self, extra: dict[str, frozenset[str]]) -> "Lexicon":
+        """This lexicon with more translations (e.g. learnt from the input itself) added."""
+        translations = dict(self.translations)
+        for key, english in extra.items():
+            translations[key] = translations.get(key, frozenset()) | english
+        reverse: dict[str, set[str]] = {}
+        for key, english in translations.items():
+            for word in english:
+                reverse.setdefault(word, set()).add(key)
+        return Lexicon(self.glossary, self.tone_style, translations, {k: frozenset(v) for k, v in reverse.items()},
+                       self._vi_terms, self._en_terms)
 
     def _terms_in(self, words: list[str], index: dict[tuple[str, ...], tuple[int, ...]]) -> frozenset[int]:
         if not index:

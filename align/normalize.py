@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining tone marks of Vietnamese (after NFD): grave, acute, hook above, tilde, dot below.
 TONE_MARKS = {"\u0300", "\u0301", "\u0309", "\u0303", "\u0323"}
@@ -74,6 +75,7 @@ def _tone_position(letters: str, style: str) -> int | None:
     return start  # ai, ao, au, ia, ua, ui ...: the first vowel
 
 
+@lru_cache(maxsize=65536)
 def _place_tone(word: str, style: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tones = [ch for ch in decomposed if ch in TONE_MARKS]

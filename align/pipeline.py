@@ -6,14 +6,14 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator, Sequence
 
 from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
 from align.config import Settings
 from align.extract import decode, extract
 from align.files import atomic_output, read_input, write_atomically
-from align.lexicon import Lexicon, read_dictionary, read_word_list
+from align.lexicon import Lexicon, read_dictionary, read_word_list, train_translations
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
                          InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
@@ -76,7 +76,8 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
     lexicon = Lexicon.build(glossary_list.terms if glossary_list else (),
                             dictionary_list.terms if dictionary_list else (), settings.tone_style)
     settings = replace(settings, glossary=glossary_list.resource if glossary_list else None,
-                       dictionary=dictionary_list.resource if dictionary_list else None)
+                       dictionary=dictionary_list.resource if dictionary_list else None,
+                       self_train=settings.self_train if settings.self_train is not None else dictionary_list is None)
     return lexicon, settings
 
 
@@ -175,8 +176,24 @@ def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon) -> Pair
     return align_sentences(pair.name, src, trg, settings, lexicon)
 
 
-def run(pairs: Iterable[DocumentPair], settings: Settings, lexicon: Lexicon) -> Iterator[PairResult]:
-    """Each pair's result, in input order."""
+def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon) -> Lexicon:
+    """The lexicon plus word translations learnt from a first alignment of every pair of the run."""
+    learn_from: list[tuple[str, str]] = []
+    for pair in pairs:
+        if len(learn_from) >= settings.self_train_pairs:
+            break
+        result = align_pair(pair, settings, lexicon)
+        learn_from.extend((result.src_sentences[b.src[0]].text, result.trg_sentences[b.trg[0]].text)
+                          for b in result.beads if b.kind == "1-1")
+    table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
+                               settings.self_train_min_count, settings.self_train_min_dice)
+    return lexicon.with_translations(table)
+
+
+def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon) -> Iterator[PairResult]:
+    """Each pair's result, in input order; with self-training, after a first pass over them all."""
+    if settings.self_train:
+        lexicon = self_trained(pairs, settings, lexicon)
     for pair in pairs:
         yield align_pair(pair, settings, lexicon)
 

@@ -63,8 +63,8 @@ class LexicalRates:
         against k unrelated sentences the chance rate is 1 - (1 - rate)^k, so a merge does not
         win by offering more words to hit."""
         def llr(true: float, random: float, others: int) -> tuple[float, float]:
-            random = 1 - (1 - random) ** others
-            true = max(true, random * 1.5)
+            random = min(1 - (1 - random) ** others, 0.9)
+            true = min(max(true, random * 1.5), 0.99)
             return -math.log(true / random), -math.log((1 - true) / (1 - random))
         return (*llr(self.src_true, self.src_random, trg_sentences),
                 *llr(self.trg_true, self.trg_random, src_sentences))
@@ -152,53 +152,70 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return t * np.exp(poly)
 
 
+def _union(hits: np.ndarray, parts: int, width: int, words, stacked: bool = False) -> np.ndarray:
+    """Words of one sentence hit by any of `parts` sentences on the other side, from the hits by
+    each: a word hit by both is expected h1 * h2 / words times (the hits taken as independent)."""
+    first = hits[:width] if stacked else hits[0:width]
+    if parts == 1:
+        return first
+    second = hits[width:2 * width] if stacked else hits[1:1 + width]
+    return first + second - first * second / np.maximum(words, 1)
+
+
 class FeatureTable:
-    """Counts shared by bead sides (one or two consecutive sentences each way), computed lazily
-    for the cells the search visits and kept, so a second pass with other weights reuses them."""
+    """Counts shared by each source and target sentence, computed lazily for the cells the search
+    visits and kept, so a second pass with other weights reuses them. A bead that merges
+    sentences adds up its sentence pairs' counts, capped so that no word is counted twice."""
 
     FEATURES = 5  # src hits, trg hits, numbers, names, terms
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
         self.src, self.trg = src, trg
-        self.src_sides = {1: list(src), 2: [merge(src[k:k + 2]) for k in range(len(src) - 1)]}
-        self.trg_sides = {1: list(trg), 2: [merge(trg[k:k + 2]) for k in range(len(trg) - 1)]}
-        self.trg_totals = {b: {
-            "length": np.array([e.length for e in sides], dtype=float),
-            "words": np.array([sum(len(x.words) for x in trg[k:k + b]) for k in range(len(sides))], dtype=float),
-            "anchors": np.array([len(e.numbers) + len(e.terms) for e in sides], dtype=float),
-            "starts": np.array([e.starts_block for e in sides], dtype=bool),
-            "inner_starts": np.array([sum(x.starts_block for x in trg[k + 1:k + b]) for k in range(len(sides))],
-                                     dtype=float),
-            "roles": [e.role for e in sides],
-        } for b, sides in self.trg_sides.items()}
-        self._rows: dict[tuple[int, int, int], tuple[int, np.ndarray]] = {}
+        self.src_words = [len(e.words) for e in src]
+        self.trg_words = np.array([len(e.words) for e in trg], dtype=np.float32)
+        self.trg_length = np.array([e.length for e in trg], dtype=float)
+        self.trg_anchors = np.array([len(e.numbers) + len(e.terms) for e in trg], dtype=float)
+        self.trg_starts = np.array([e.starts_block for e in trg], dtype=bool)
+        self.trg_roles = np.array([e.role for e in trg], dtype=object)
+        self._rows: dict[int, tuple[int, np.ndarray]] = {}
 
-    def counts(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        """Counts for the source side of `a` sentences from i against target sides of `b` sentences
-        starting at j_lo..j_hi-1: shape (FEATURES, j_hi - j_lo)."""
-        key = (a, b, i)
-        cached = self._rows.get(key)
+    def counts(self, i: int, j_lo: int, j_hi: int) -> np.ndarray:
+        """Counts for source sentence i against target sentences j_lo..j_hi-1: shape (FEATURES, width)."""
+        cached = self._rows.get(i)
         if cached is not None and cached[0] <= j_lo and cached[0] + cached[1].shape[1] >= j_hi:
             start, counts = cached
             return counts[:, j_lo - start:j_hi - start]
         lo, hi = (min(j_lo, cached[0]), max(j_hi, cached[0] + cached[1].shape[1])) if cached else (j_lo, j_hi)
-        s, src_parts = self.src_sides[a][i], self.src[i:i + a]
+        s = self.src[i]
         counts = np.zeros((self.FEATURES, hi - lo), dtype=np.float32)
-        for k, t in enumerate(self.trg_sides[b][lo:hi]):
-            # Words are counted sentence by sentence (a word in both merged sentences counts twice,
-            # as it does in two 1-1 beads); what they may translate to is the other side's union.
-            if s.words and t.reach:
-                counts[0, k] = sum(len(x.words & t.reach) for x in src_parts)
-            if t.words and s.reach:
-                counts[1, k] = sum(len(x.words & s.reach) for x in self.trg[lo + k:lo + k + b])
-            if s.numbers and t.numbers:
+        words, reach, numbers, names, terms = s.words, s.reach, s.numbers, s.names, s.terms
+        for k, t in enumerate(self.trg[lo:hi]):
+            if words and t.reach:
+                counts[0, k] = len(words & t.reach)
+            if t.words and reach:
+                counts[1, k] = len(t.words & reach)
+            if numbers and t.numbers:
                 counts[2, k] = number_matches(s, t)
-            if s.names and t.names:
-                counts[3, k] = len(s.names & t.names)
-            if s.terms and t.terms:
-                counts[4, k] = len(s.terms & t.terms)
-        self._rows[key] = (lo, counts)
+            if names and t.names:
+                counts[3, k] = len(names & t.names)
+            if terms and t.terms:
+                counts[4, k] = len(terms & t.terms)
+        self._rows[i] = (lo, counts)
         return counts[:, j_lo - lo:j_hi - lo]
+
+    def bead_counts(self, a: int, b: int, i: int, first: int, width: int) -> np.ndarray:
+        """Counts for beads of source i..i+a-1 and target j..j+b-1, for j in first..first+width-1."""
+        rows = [self.counts(i + k, first, first + width + b - 1) for k in range(a)]
+        if a == 1 and b == 1:
+            return rows[0]
+        total = np.zeros((self.FEATURES, width), dtype=np.float32)
+        for k, row in enumerate(rows):
+            total[0] += _union(row[0], b, width, self.src_words[i + k])
+            total[2:] += sum(row[2:, l:l + width] for l in range(b))
+        for l in range(b):
+            total[1] += _union(np.stack([row[1, l:l + width] for row in rows]).ravel(), a, width,
+                               self.trg_words[first + l:first + l + width], stacked=True)
+        return total
 
 
 class BandCost:
@@ -214,42 +231,51 @@ class BandCost:
 
     def costs(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
         """Costs of beads taking source i-a..i-1 and target j-b..j-1, for j in j_lo..j_hi-1."""
-        m, width = self.model, j_hi - j_lo
+        m, t, width = self.model, self.table, j_hi - j_lo
         if a == 0 or b == 0:
             return np.full(width, m.skip_cost * (a + b))
-        first = j_lo - b  # index of the first target sentence of the side ending at j_lo
-        counts = self.table.counts(a, b, i - a, first, first + width)
-        src = self.table.src_sides[a][i - a]
-        trg = {name: values[first:first + width] for name, values in self.table.trg_totals[b].items()}
-        delta = np.abs(trg["length"] - src.length * m.length_ratio) / math.sqrt(
-            m.length_variance * max(src.length, 1))
+        first = j_lo - b  # the first target sentence of the bead ending at j_lo
+        counts = t.bead_counts(a, b, i - a, first, width)
+        src = t.src[i - a:i]
+
+        def trg_sum(values: np.ndarray) -> np.ndarray:
+            return values[first:first + width] if b == 1 else sum(values[first + l:first + l + width] for l in range(b))
+
+        src_length = sum(e.length for e in src) + a - 1
+        trg_length = trg_sum(t.trg_length) + (b - 1)
+        delta = np.abs(trg_length - src_length * m.length_ratio) / math.sqrt(m.length_variance * max(src_length, 1))
         cost = -np.log(np.maximum(_erfc(delta / SQRT2), MIN_PROBABILITY))
         if a + b == 3:
             cost += m.merge_cost
         elif a + b > 3:
             cost += m.merge22_cost
-        matched = counts[2] + counts[4] + NAME_WEIGHT * np.minimum(counts[3], MAX_NAME_MATCHES)
-        missed = len(src.numbers) + len(src.terms) + trg["anchors"] - 2 * (counts[2] + counts[4])
+        shared = counts[2] + counts[4]
+        src_anchors = sum(len(e.numbers) + len(e.terms) for e in src)
+        missed = np.maximum(src_anchors + trg_sum(t.trg_anchors) - 2 * shared, 0)
+        matched = shared + NAME_WEIGHT * np.minimum(counts[3], MAX_NAME_MATCHES)
         cost += m.anchor_miss_cost * missed - m.anchor_match_bonus * matched
         if m.lexical is not None:
             src_hit, src_miss, trg_hit, trg_miss = self.word_costs[(a, b)]
-            src_words = sum(len(e.words) for e in self.table.src[i - a:i])
+            src_words = sum(t.src_words[i - a:i])
             cost += (src_hit * counts[0] + src_miss * (src_words - counts[0])
-                     + trg_hit * counts[1] + trg_miss * (trg["words"] - counts[1]))
+                     + trg_hit * counts[1] + trg_miss * (trg_sum(t.trg_words) - counts[1]))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
-            cost += self._structure(a, i, trg)
+            cost += self._structure(src, b, first, width)
         return cost
 
-    def _structure(self, a: int, i: int, trg: dict) -> np.ndarray:
-        m, first_src = self.model, self.table.src_sides[1][i - a]
-        inner = sum(e.starts_block for e in self.table.src_sides[1][i - a + 1:i]) + trg["inner_starts"]
+    def _structure(self, src: Sequence[Evidence], b: int, first: int, width: int) -> np.ndarray:
+        m, t = self.model, self.table
+        starts = t.trg_starts[first:first + width]
+        inner = sum(e.starts_block for e in src[1:]) + sum(
+            t.trg_starts[first + l:first + l + width].astype(float) for l in range(1, b))
         cost = m.block_merge_cost * inner
-        if first_src.starts_block:
-            cost = cost + np.where(trg["starts"], -m.block_match_bonus, m.block_mismatch_cost)
+        if src[0].starts_block:
+            cost = cost + np.where(starts, -m.block_match_bonus, m.block_mismatch_cost)
         else:
-            cost = cost + np.where(trg["starts"], m.block_mismatch_cost, 0.0)
-        if first_src.role:
-            cost = cost + np.array([m.role_mismatch_cost if r and r != first_src.role else 0.0 for r in trg["roles"]])
+            cost = cost + np.where(starts, m.block_mismatch_cost, 0.0)
+        if src[0].role:
+            roles = t.trg_roles[first:first + width]
+            cost = cost + np.where((roles != "") & (roles != src[0].role), m.role_mismatch_cost, 0.0)
         return cost
 
 

@@ -49,6 +49,7 @@ class Settings:
     # With a lexicon: shares of known words translated on the other side, in true and in
     # unrelated pairs (vi side, en side); a first pass re-estimates them for each document pair.
     lexical_rates: tuple[float, float, float, float] = (0.2, 0.04, 0.5, 0.1)
+    lexical_weight: float = 1.0  # words are not independent evidence: their log-odds are scaled by this
     calibrate: bool = True  # align twice: the second time with rates estimated from the first
     # Learn word translations from a first alignment of the whole run, then align again with
     # them. None: only when no --dictionary is given (IWSLT15 dev2010: 0.927 -> 0.963 strict F1
@@ -98,7 +99,7 @@ class Settings:
             f"lenvar:{self.length_variance:g}",
             f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
             f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
-            f"lexical:{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}"
+            f"lexical:{self.lexical_weight:g}x{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}"
             f"{'+self-trained:' + str(self.self_train_min_count) + '/' + format(self.self_train_min_dice, 'g') if self.self_train else ''}",
             f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
             f"/{self.role_mismatch_cost:g}",

@@ -125,6 +125,7 @@ def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Setting
         merge_cost=settings.merge_cost, merge22_cost=settings.merge22_cost,
         anchor_match_bonus=settings.anchor_match_bonus, anchor_miss_cost=settings.anchor_miss_cost,
         lexical=scoring.LexicalRates(*settings.lexical_rates) if lexicon.translations else None,
+        lexical_weight=settings.lexical_weight,
         block_merge_cost=settings.block_merge_cost if structured else 0.0,
         block_match_bonus=settings.block_match_bonus if structured else 0.0,
         block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,

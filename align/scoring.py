@@ -40,6 +40,7 @@ class CostModel:
     anchor_match_bonus: float
     anchor_miss_cost: float
     lexical: "LexicalRates | None" = None  # with a lexicon: how often words find their translation
+    lexical_weight: float = 1.0
     block_merge_cost: float = 0.0
     block_match_bonus: float = 0.0
     block_mismatch_cost: float = 0.0
@@ -60,9 +61,12 @@ class LexicalRates:
         """Cost of (src hit, src miss, trg hit, trg miss): negative log-likelihood ratios, per word.
 
         A word meets a chance translation more often when the other side holds more sentences:
-        against k unrelated sentences the chance rate is 1 - (1 - rate)^k, so a merge does not
-        win by offering more words to hit."""
+        against k unrelated sentences the chance rate is 1 - (1 - rate)^k, and in a true bead the
+        k - 1 sentences besides the word's own translation add chance hits too; so a merge does
+        not win by offering more words to hit."""
         def llr(true: float, random: float, others: int) -> tuple[float, float]:
+            # In a true bead one sentence on the other side is the word's translation; any more are chance.
+            true = 1 - (1 - true) * (1 - random) ** (others - 1)
             random = min(1 - (1 - random) ** others, 0.9)
             true = min(max(true, random * 1.5), 0.99)
             return -math.log(true / random), -math.log((1 - true) / (1 - random))
@@ -152,40 +156,41 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return t * np.exp(poly)
 
 
-def _union(hits: np.ndarray, parts: int, width: int, words, stacked: bool = False) -> np.ndarray:
-    """Words of one sentence hit by any of `parts` sentences on the other side, from the hits by
-    each: a word hit by both is expected h1 * h2 / words times (the hits taken as independent)."""
-    first = hits[:width] if stacked else hits[0:width]
-    if parts == 1:
-        return first
-    second = hits[width:2 * width] if stacked else hits[1:1 + width]
-    return first + second - first * second / np.maximum(words, 1)
-
-
 class FeatureTable:
-    """Counts shared by each source and target sentence, computed lazily for the cells the search
-    visits and kept, so a second pass with other weights reuses them. A bead that merges
-    sentences adds up its sentence pairs' counts, capped so that no word is counted twice."""
+    """Counts shared by source and target sentences, computed lazily for the cells the search
+    visits and kept, so a second pass with other weights reuses them.
+
+    Hits are counted word by word: a source word is hit when its translation is among the
+    words of the target side. So that a bead merging two sentences counts each word once,
+    hits are also counted against the merged pair of sentences on the other side; with them,
+    every bead shape's hits add up exactly from three tables.
+    """
 
     FEATURES = 5  # src hits, trg hits, numbers, names, terms
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
         self.src, self.trg = src, trg
+        self.src_pairs = [merge(src[k:k + 2]) for k in range(len(src) - 1)]
+        self.trg_pairs = [merge(trg[k:k + 2]) for k in range(len(trg) - 1)]
         self.src_words = [len(e.words) for e in src]
         self.trg_words = np.array([len(e.words) for e in trg], dtype=np.float32)
         self.trg_length = np.array([e.length for e in trg], dtype=float)
         self.trg_anchors = np.array([len(e.numbers) + len(e.terms) for e in trg], dtype=float)
         self.trg_starts = np.array([e.starts_block for e in trg], dtype=bool)
         self.trg_roles = np.array([e.role for e in trg], dtype=object)
-        self._rows: dict[int, tuple[int, np.ndarray]] = {}
+        self._rows: dict[tuple[str, int], tuple[int, np.ndarray]] = {}
 
-    def counts(self, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        """Counts for source sentence i against target sentences j_lo..j_hi-1: shape (FEATURES, width)."""
-        cached = self._rows.get(i)
-        if cached is not None and cached[0] <= j_lo and cached[0] + cached[1].shape[1] >= j_hi:
-            start, counts = cached
-            return counts[:, j_lo - start:j_hi - start]
-        lo, hi = (min(j_lo, cached[0]), max(j_hi, cached[0] + cached[1].shape[1])) if cached else (j_lo, j_hi)
+    def _row(self, kind: str, i: int, j_lo: int, j_hi: int) -> np.ndarray:
+        cached = self._rows.get((kind, i))
+        if cached is not None and cached[0] <= j_lo and cached[0] + cached[-1].shape[-1] >= j_hi:
+            start, values = cached
+            return values[..., j_lo - start:j_hi - start]
+        lo, hi = (min(j_lo, cached[0]), max(j_hi, cached[0] + cached[1].shape[-1])) if cached else (j_lo, j_hi)
+        values = getattr(self, f"_compute_{kind}")(i, lo, hi)
+        self._rows[(kind, i)] = (lo, values)
+        return values[..., j_lo - lo:j_hi - lo]
+
+    def _compute_single(self, i: int, lo: int, hi: int) -> np.ndarray:
         s = self.src[i]
         counts = np.zeros((self.FEATURES, hi - lo), dtype=np.float32)
         words, reach, numbers, names, terms = s.words, s.reach, s.numbers, s.names, s.terms
@@ -200,21 +205,29 @@ class FeatureTable:
                 counts[3, k] = len(names & t.names)
             if terms and t.terms:
                 counts[4, k] = len(terms & t.terms)
-        self._rows[i] = (lo, counts)
-        return counts[:, j_lo - lo:j_hi - lo]
+        return counts
+
+    def _compute_src_vs_pair(self, i: int, lo: int, hi: int) -> np.ndarray:
+        """Words of source sentence i hit by target sentences j and j+1 together."""
+        words = self.src[i].words
+        return np.array([len(words & t.reach) if words else 0 for t in self.trg_pairs[lo:hi]], dtype=np.float32)
+
+    def _compute_pair_vs_trg(self, i: int, lo: int, hi: int) -> np.ndarray:
+        """Words of target sentence j hit by source sentences i and i+1 together."""
+        reach = self.src_pairs[i].reach
+        return np.array([len(t.words & reach) if reach else 0 for t in self.trg[lo:hi]], dtype=np.float32)
 
     def bead_counts(self, a: int, b: int, i: int, first: int, width: int) -> np.ndarray:
         """Counts for beads of source i..i+a-1 and target j..j+b-1, for j in first..first+width-1."""
-        rows = [self.counts(i + k, first, first + width + b - 1) for k in range(a)]
+        singles = [self._row("single", i + k, first, first + width + b - 1) for k in range(a)]
         if a == 1 and b == 1:
-            return rows[0]
-        total = np.zeros((self.FEATURES, width), dtype=np.float32)
-        for k, row in enumerate(rows):
-            total[0] += _union(row[0], b, width, self.src_words[i + k])
-            total[2:] += sum(row[2:, l:l + width] for l in range(b))
-        for l in range(b):
-            total[1] += _union(np.stack([row[1, l:l + width] for row in rows]).ravel(), a, width,
-                               self.trg_words[first + l:first + l + width], stacked=True)
+            return singles[0]
+        total = sum(row[:, l:l + width] for row in singles for l in range(b))
+        if b == 2:  # each source word against both target sentences at once
+            total[0] = sum(self._row("src_vs_pair", i + k, first, first + width) for k in range(a))
+        if a == 2:  # each target word against both source sentences at once
+            pair = self._row("pair_vs_trg", i, first, first + width + b - 1)
+            total[1] = sum(pair[l:l + width] for l in range(b))
         return total
 
 
@@ -223,8 +236,8 @@ class BandCost:
 
     def __init__(self, table: FeatureTable, model: CostModel):
         self.table, self.model = table, model
-        self.word_costs = {(a, b): model.lexical.word_costs(a, b) for a in (1, 2) for b in (1, 2)} \
-            if model.lexical else {}
+        self.word_costs = {(a, b): tuple(model.lexical_weight * c for c in model.lexical.word_costs(a, b))
+                           for a in (1, 2) for b in (1, 2)} if model.lexical else {}
 
     def forget_before(self, i: int) -> None:
         """Nothing to drop: the table is kept for a second pass."""
@@ -282,7 +295,7 @@ class BandCost:
 # --- calibration from a first alignment ------------------------------------------------------
 
 RATE_FLOOR = 0.005
-NEIGHBOUR_OFFSETS = (-3, -2, 2, 3)  # unrelated pairs: a 1-1 bead's source against nearby targets
+NEIGHBOUR_OFFSETS = (-1, 1)  # unrelated pairs: a 1-1 bead's source against its neighbours' targets
 
 
 def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads, prior: LexicalRates,

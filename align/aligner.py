@@ -21,11 +21,11 @@ SKIP_TARGET = BEAD_SHAPES.index((0, 1))
 
 
 class Costs(Protocol):
-    def costs(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        """Costs of beads taking source i-a..i-1 and target j-b..j-1, for j in j_lo..j_hi-1."""
+    skip: float  # cost of a 1-0 or a 0-1 bead
 
-    def forget_before(self, i: int) -> None:
-        """The search will not ask about source sentences before i again."""
+    def band_costs(self, a: int, b: int, limits: list[tuple[int, int]]) -> np.ndarray:
+        """Costs of beads taking source i-a..i-1 and target j-b..j-1: entry [i, k] is the bead
+        ending at (i, limits[i][0] + k), infinite where there is none."""
 
 
 def _band_limits(n_src: int, n_trg: int, width: int) -> list[tuple[int, int]]:
@@ -38,16 +38,16 @@ def _band_limits(n_src: int, n_trg: int, width: int) -> list[tuple[int, int]]:
 def _search(n_src: int, n_trg: int, pricing: Costs, width: int) -> tuple[list[Bead], bool]:
     """The best path within the band, and whether it touched the band's edge."""
     limits = _band_limits(n_src, n_trg, width)
+    priced = {shape: pricing.band_costs(*shape, limits) for shape in BEAD_SHAPES if shape[0] and shape[1]}
     best: list[np.ndarray] = []
     back: list[np.ndarray] = []
-    skip_target = pricing.costs(0, 1, 0, 0, 1)[0]
     for i in range(n_src + 1):
         lo, hi = limits[i]
         size = hi - lo + 1
         candidate = np.full(size, np.inf)
         shape = np.full(size, -1, dtype=np.int8)
         if i == 0:
-            candidate[0 - lo] = 0.0  # lo is 0 on the first row
+            candidate[0] = 0.0  # lo is 0 on the first row
         for code, (a, b) in enumerate(BEAD_SHAPES):
             if a == 0 or i - a < 0:
                 continue
@@ -55,21 +55,20 @@ def _search(n_src: int, n_trg: int, pricing: Costs, width: int) -> tuple[list[Be
             j_from, j_to = max(lo, p_lo + b, b), min(hi, p_hi + b)
             if j_from > j_to:
                 continue
-            total = best[i - a][j_from - b - p_lo:j_to - b - p_lo + 1] + pricing.costs(a, b, i, j_from, j_to + 1)
+            previous = best[i - a][j_from - b - p_lo:j_to - b - p_lo + 1]
+            total = previous + (priced[(a, b)][i, j_from - lo:j_to - lo + 1] if b else pricing.skip)
             view = candidate[j_from - lo:j_to - lo + 1]
             better = total < view
             view[better] = total[better]
             shape[j_from - lo:j_to - lo + 1][better] = code
         # 0-1 beads along the row: best[k] = min(candidate[k], best[k-1] + skip), as a running minimum.
-        steps = np.arange(size) * skip_target
+        steps = np.arange(size) * pricing.skip
         running = np.minimum.accumulate(candidate - steps)
-        row = running + steps
         from_left = np.zeros(size, dtype=bool)
         from_left[1:] = running[:-1] < candidate[1:] - steps[1:]
         shape[from_left] = SKIP_TARGET
-        best.append(row)
+        best.append(running + steps)
         back.append(shape)
-        pricing.forget_before(i - 1)
     beads, touched = [], False
     i, j = n_src, n_trg
     while i or j:

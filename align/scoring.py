@@ -156,9 +156,12 @@ def _erfc(x: np.ndarray) -> np.ndarray:
     return t * np.exp(poly)
 
 
+Limits = Sequence[tuple[int, int]]  # for each source position 0..n, the target positions searched
+
+
 class FeatureTable:
-    """Counts shared by source and target sentences, computed lazily for the cells the search
-    visits and kept, so a second pass with other weights reuses them.
+    """Counts shared by source and target sentences inside the search band, computed once per
+    band and kept, so a second pass with other weights reuses them.
 
     Hits are counted word by word: a source word is hit when its translation is among the
     words of the target side. So that a bead merging two sentences counts each word once,
@@ -170,126 +173,141 @@ class FeatureTable:
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
         self.src, self.trg = src, trg
-        self.src_pairs = [merge(src[k:k + 2]) for k in range(len(src) - 1)]
-        self.trg_pairs = [merge(trg[k:k + 2]) for k in range(len(trg) - 1)]
-        self.src_words = [len(e.words) for e in src]
-        self.trg_words = np.array([len(e.words) for e in trg], dtype=np.float32)
-        self.trg_length = np.array([e.length for e in trg], dtype=float)
-        self.trg_anchors = np.array([len(e.numbers) + len(e.terms) for e in trg], dtype=float)
-        self.trg_starts = np.array([e.starts_block for e in trg], dtype=bool)
-        self.trg_roles = np.array([e.role for e in trg], dtype=object)
-        self._rows: dict[tuple[str, int], tuple[int, np.ndarray]] = {}
+        self._limits: tuple[tuple[int, int], ...] | None = None
 
-    def _row(self, kind: str, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        cached = self._rows.get((kind, i))
-        if cached is not None and cached[0] <= j_lo and cached[0] + cached[-1].shape[-1] >= j_hi:
-            start, values = cached
-            return values[..., j_lo - start:j_hi - start]
-        lo, hi = (min(j_lo, cached[0]), max(j_hi, cached[0] + cached[1].shape[-1])) if cached else (j_lo, j_hi)
-        values = getattr(self, f"_compute_{kind}")(i, lo, hi)
-        self._rows[(kind, i)] = (lo, values)
-        return values[..., j_lo - lo:j_hi - lo]
+    def prepare(self, limits: Limits) -> None:
+        """Count every sentence pair the band `limits` can use (nothing to do if already counted)."""
+        limits = tuple(limits)
+        if limits == self._limits:
+            return
+        src, trg, n, m = self.src, self.trg, len(self.src), len(self.trg)
+        # Source sentence r is used by the beads ending on rows r+1 and r+2, whose targets start at
+        # (lowest target of the row) - 2 at the earliest.
+        self.first = np.array([max(0, limits[r + 1][0] - 2) for r in range(n)], dtype=np.int64)
+        last = [min(m - 1, max(limits[r + 1][1], limits[min(r + 2, n)][1]) - 1) for r in range(n)]
+        width = max([l - f + 1 for f, l in zip(self.first, last)] + [1])
+        self.single = np.zeros((n, self.FEATURES, width), dtype=np.float32)
+        self.src_vs_pair = np.zeros((n, width), dtype=np.float32)
+        self.pair_vs_trg = np.zeros((n, width), dtype=np.float32)
+        trg_pair_reach = [trg[k].reach | trg[k + 1].reach for k in range(m - 1)]
+        for r in range(n):
+            s, row, first = src[r], self.single[r], int(self.first[r])
+            pair_reach = s.reach | src[r + 1].reach if r + 1 < n else None
+            for c, t in enumerate(trg[first:last[r] + 1]):
+                if s.words and t.reach:
+                    row[0, c] = len(s.words & t.reach)
+                if t.words and s.reach:
+                    row[1, c] = len(t.words & s.reach)
+                if s.numbers and t.numbers:
+                    row[2, c] = number_matches(s, t)
+                if s.names and t.names:
+                    row[3, c] = len(s.names & t.names)
+                if s.terms and t.terms:
+                    row[4, c] = len(s.terms & t.terms)
+                if s.words and first + c < m - 1:
+                    self.src_vs_pair[r, c] = len(s.words & trg_pair_reach[first + c])
+                if pair_reach and t.words:
+                    self.pair_vs_trg[r, c] = len(t.words & pair_reach)
+        self._limits = limits
 
-    def _compute_single(self, i: int, lo: int, hi: int) -> np.ndarray:
-        s = self.src[i]
-        counts = np.zeros((self.FEATURES, hi - lo), dtype=np.float32)
-        words, reach, numbers, names, terms = s.words, s.reach, s.numbers, s.names, s.terms
-        for k, t in enumerate(self.trg[lo:hi]):
-            if words and t.reach:
-                counts[0, k] = len(words & t.reach)
-            if t.words and reach:
-                counts[1, k] = len(t.words & reach)
-            if numbers and t.numbers:
-                counts[2, k] = number_matches(s, t)
-            if names and t.names:
-                counts[3, k] = len(names & t.names)
-            if terms and t.terms:
-                counts[4, k] = len(terms & t.terms)
-        return counts
+    def _take(self, table: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """table[row, ..., target - first[row]] for arrays of rows and targets; 0 outside the band."""
+        rows = np.clip(rows, 0, len(self.first) - 1)
+        columns = targets - self.first[rows]
+        inside = (columns >= 0) & (columns < table.shape[-1])
+        columns = np.clip(columns, 0, table.shape[-1] - 1)
+        if table.ndim == 3:
+            return np.where(inside[..., None], table[rows, :, columns], 0.0)  # (..., FEATURES)
+        return np.where(inside, table[rows, columns], 0.0)
 
-    def _compute_src_vs_pair(self, i: int, lo: int, hi: int) -> np.ndarray:
-        """Words of source sentence i hit by target sentences j and j+1 together."""
-        words = self.src[i].words
-        return np.array([len(words & t.reach) if words else 0 for t in self.trg_pairs[lo:hi]], dtype=np.float32)
-
-    def _compute_pair_vs_trg(self, i: int, lo: int, hi: int) -> np.ndarray:
-        """Words of target sentence j hit by source sentences i and i+1 together."""
-        reach = self.src_pairs[i].reach
-        return np.array([len(t.words & reach) if reach else 0 for t in self.trg[lo:hi]], dtype=np.float32)
-
-    def bead_counts(self, a: int, b: int, i: int, first: int, width: int) -> np.ndarray:
-        """Counts for beads of source i..i+a-1 and target j..j+b-1, for j in first..first+width-1."""
-        singles = [self._row("single", i + k, first, first + width + b - 1) for k in range(a)]
-        if a == 1 and b == 1:
-            return singles[0]
-        total = sum(row[:, l:l + width] for row in singles for l in range(b))
+    def bead_counts(self, a: int, b: int, ends_src: np.ndarray, ends_trg: np.ndarray) -> np.ndarray:
+        """Counts for beads of source i-a..i-1 and target j-b..j-1, for arrays of (i, j): (..., FEATURES)."""
+        total = sum(self._take(self.single, ends_src - a + k, ends_trg - b + l) for k in range(a) for l in range(b))
         if b == 2:  # each source word against both target sentences at once
-            total[0] = sum(self._row("src_vs_pair", i + k, first, first + width) for k in range(a))
+            total[..., 0] = sum(self._take(self.src_vs_pair, ends_src - a + k, ends_trg - 2) for k in range(a))
         if a == 2:  # each target word against both source sentences at once
-            pair = self._row("pair_vs_trg", i, first, first + width + b - 1)
-            total[1] = sum(pair[l:l + width] for l in range(b))
+            total[..., 1] = sum(self._take(self.pair_vs_trg, ends_src - 2, ends_trg - b + l) for l in range(b))
         return total
 
 
+ROLE_CODES = {"": 0, "title": 1, "heading": 2, "caption": 3, "body": 4}
+
+
 class BandCost:
-    """Costs of beads ending at (i, j) for a run of j: the aligner's view of a CostModel."""
+    """Costs of every bead in the search band, shape by shape: the aligner's view of a CostModel."""
 
     def __init__(self, table: FeatureTable, model: CostModel):
         self.table, self.model = table, model
+        self.skip = model.skip_cost
         self.word_costs = {(a, b): tuple(model.lexical_weight * c for c in model.lexical.word_costs(a, b))
                            for a in (1, 2) for b in (1, 2)} if model.lexical else {}
 
-    def forget_before(self, i: int) -> None:
-        """Nothing to drop: the table is kept for a second pass."""
+        def prefix(values) -> np.ndarray:
+            return np.concatenate(([0.0], np.cumsum(np.asarray(values, dtype=float))))
+        src, trg = table.src, table.trg
+        self.src_sum = {name: prefix([f(e) for e in src]) for name, f in SIDE_TOTALS.items()}
+        self.trg_sum = {name: prefix([f(e) for e in trg]) for name, f in SIDE_TOTALS.items()}
+        self.src_role = np.array([ROLE_CODES.get(e.role, 0) for e in src])
+        self.trg_role = np.array([ROLE_CODES.get(e.role, 0) for e in trg])
 
-    def costs(self, a: int, b: int, i: int, j_lo: int, j_hi: int) -> np.ndarray:
-        """Costs of beads taking source i-a..i-1 and target j-b..j-1, for j in j_lo..j_hi-1."""
-        m, t, width = self.model, self.table, j_hi - j_lo
-        if a == 0 or b == 0:
-            return np.full(width, m.skip_cost * (a + b))
-        first = j_lo - b  # the first target sentence of the bead ending at j_lo
-        counts = t.bead_counts(a, b, i - a, first, width)
-        src = t.src[i - a:i]
+    def band_costs(self, a: int, b: int, limits: Limits) -> np.ndarray:
+        """Costs of beads taking source i-a..i-1 and target j-b..j-1, as an array over the band:
+        entry [i, k] is the bead ending at (i, limits[i][0] + k); infinite where there is none."""
+        m, n_trg = self.model, len(self.table.trg)
+        self.table.prepare(limits)
+        lows = np.array([lo for lo, _ in limits])
+        highs = np.array([hi for _, hi in limits])
+        width = int((highs - lows).max()) + 1
+        i = np.arange(len(limits))[:, None]
+        j = lows[:, None] + np.arange(width)[None, :]
+        valid = (i >= a) & (j >= b) & (j <= highs[:, None]) & (j <= n_trg)
+        i, j = np.broadcast_to(np.where(i >= a, i, a), j.shape), np.where(valid, j, b)
 
-        def trg_sum(values: np.ndarray) -> np.ndarray:
-            return values[first:first + width] if b == 1 else sum(values[first + l:first + l + width] for l in range(b))
+        def src_total(name: str) -> np.ndarray:
+            return self.src_sum[name][i] - self.src_sum[name][i - a]
 
-        src_length = sum(e.length for e in src) + a - 1
-        trg_length = trg_sum(t.trg_length) + (b - 1)
-        delta = np.abs(trg_length - src_length * m.length_ratio) / math.sqrt(m.length_variance * max(src_length, 1))
+        def trg_total(name: str) -> np.ndarray:
+            return self.trg_sum[name][j] - self.trg_sum[name][j - b]
+
+        src_length, trg_length = src_total("length") - 1, trg_total("length") - 1
+        delta = np.abs(trg_length - src_length * m.length_ratio) / np.sqrt(m.length_variance * np.maximum(src_length, 1))
         cost = -np.log(np.maximum(_erfc(delta / SQRT2), MIN_PROBABILITY))
-        if a + b == 3:
-            cost += m.merge_cost
-        elif a + b > 3:
-            cost += m.merge22_cost
-        shared = counts[2] + counts[4]
-        src_anchors = sum(len(e.numbers) + len(e.terms) for e in src)
-        missed = np.maximum(src_anchors + trg_sum(t.trg_anchors) - 2 * shared, 0)
-        matched = shared + NAME_WEIGHT * np.minimum(counts[3], MAX_NAME_MATCHES)
-        cost += m.anchor_miss_cost * missed - m.anchor_match_bonus * matched
+        cost += {3: m.merge_cost, 4: m.merge22_cost}.get(a + b, 0.0)
+        counts = self.table.bead_counts(a, b, i, j)
+        shared = counts[..., 2] + counts[..., 4]
+        missed = np.maximum(src_total("anchors") + trg_total("anchors") - 2 * shared, 0)
+        cost += m.anchor_miss_cost * missed - m.anchor_match_bonus * (
+            shared + NAME_WEIGHT * np.minimum(counts[..., 3], MAX_NAME_MATCHES))
         if m.lexical is not None:
             src_hit, src_miss, trg_hit, trg_miss = self.word_costs[(a, b)]
-            src_words = sum(t.src_words[i - a:i])
-            cost += (src_hit * counts[0] + src_miss * (src_words - counts[0])
-                     + trg_hit * counts[1] + trg_miss * (trg_sum(t.trg_words) - counts[1]))
+            src_hits, trg_hits = counts[..., 0], counts[..., 1]
+            cost += (src_hit * src_hits + src_miss * (src_total("words") - src_hits)
+                     + trg_hit * trg_hits + trg_miss * (trg_total("words") - trg_hits))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
-            cost += self._structure(src, b, first, width)
-        return cost
+            cost += self._structure(a, b, i, j)
+        return np.where(valid, cost, np.inf)
 
-    def _structure(self, src: Sequence[Evidence], b: int, first: int, width: int) -> np.ndarray:
-        m, t = self.model, self.table
-        starts = t.trg_starts[first:first + width]
-        inner = sum(e.starts_block for e in src[1:]) + sum(
-            t.trg_starts[first + l:first + l + width].astype(float) for l in range(1, b))
+    def _structure(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Paragraph starts inside merged sides, paragraph starts that (do not) meet, roles that differ."""
+        m = self.model
+        starts = self.src_sum["starts"], self.trg_sum["starts"]
+        src_opens = (starts[0][i - a + 1] - starts[0][i - a]) > 0
+        trg_opens = (starts[1][j - b + 1] - starts[1][j - b]) > 0
+        inner = (starts[0][i] - starts[0][i - a + 1]) + (starts[1][j] - starts[1][j - b + 1])
         cost = m.block_merge_cost * inner
-        if src[0].starts_block:
-            cost = cost + np.where(starts, -m.block_match_bonus, m.block_mismatch_cost)
-        else:
-            cost = cost + np.where(starts, m.block_mismatch_cost, 0.0)
-        if src[0].role:
-            roles = t.trg_roles[first:first + width]
-            cost = cost + np.where((roles != "") & (roles != src[0].role), m.role_mismatch_cost, 0.0)
-        return cost
+        cost = cost + np.where(src_opens & trg_opens, -m.block_match_bonus,
+                               np.where(src_opens != trg_opens, m.block_mismatch_cost, 0.0))
+        src_role, trg_role = self.src_role[np.minimum(i - a, len(self.src_role) - 1)], \
+            self.trg_role[np.minimum(j - b, len(self.trg_role) - 1)]
+        return cost + np.where((src_role > 0) & (trg_role > 0) & (src_role != trg_role), m.role_mismatch_cost, 0.0)
+
+
+SIDE_TOTALS = {
+    "length": lambda e: e.length + 1,  # +1: the space that joins merged sentences; taken off again
+    "words": lambda e: len(e.words),
+    "anchors": lambda e: len(e.numbers) + len(e.terms),
+    "starts": lambda e: int(e.starts_block),
+}
 
 
 # --- calibration from a first alignment ------------------------------------------------------

@@ -9,7 +9,7 @@ priced as arrays (one call per bead shape), not cell by cell.
 from __future__ import annotations
 
 import math
-from typing import Protocol
+from typing import Protocol, Sequence
 
 import numpy as np
 
@@ -28,16 +28,31 @@ class Costs(Protocol):
         ending at (i, limits[i][0] + k), infinite where there is none."""
 
 
-def _band_limits(n_src: int, n_trg: int, width: int) -> list[tuple[int, int]]:
-    """For each source position 0..n_src, the lowest and highest target position searched."""
-    slope = n_trg / n_src
-    return [(max(0, math.floor(i * slope - width)), min(n_trg, math.ceil(i * slope + width)))
-            for i in range(n_src + 1)]
+def _band_limits(n_src: int, n_trg: int, width: int, centre: list[int] | None = None) -> list[tuple[int, int]]:
+    """For each source position 0..n_src, the lowest and highest target position searched:
+    `width` either side of the diagonal, or of `centre` (a target position per source position)."""
+    if centre is None:
+        slope = n_trg / n_src
+        return [(max(0, math.floor(i * slope - width)), min(n_trg, math.ceil(i * slope + width)))
+                for i in range(n_src + 1)]
+    return [(max(0, c - width), min(n_trg, c + width)) for c in centre]
 
 
-def _search(n_src: int, n_trg: int, pricing: Costs, width: int) -> tuple[list[Bead], bool]:
+def _path_centre(beads: list[Bead], n_src: int) -> list[int]:
+    """Where a path crosses each source position: the last target position it reaches there."""
+    centre = [0] * (n_src + 1)
+    i = j = 0
+    for bead in beads:
+        i, j = i + len(bead.src), j + len(bead.trg)
+        for row in range(i - len(bead.src) + 1, i + 1):
+            centre[row] = j
+    return centre
+
+
+def _search(n_src: int, n_trg: int, pricing: Costs, width: int,
+            centre: list[int] | None = None) -> tuple[list[Bead], bool]:
     """The best path within the band, and whether it touched the band's edge."""
-    limits = _band_limits(n_src, n_trg, width)
+    limits = _band_limits(n_src, n_trg, width, centre)
     priced = {shape: pricing.band_costs(*shape, limits) for shape in BEAD_SHAPES if shape[0] and shape[1]}
     best: list[np.ndarray] = []
     back: list[np.ndarray] = []
@@ -85,14 +100,27 @@ def _search(n_src: int, n_trg: int, pricing: Costs, width: int) -> tuple[list[Be
     return beads, touched
 
 
-def align(n_src: int, n_trg: int, pricing: Costs, band: int) -> tuple[Bead, ...]:
-    """Beads covering source 0..n_src-1 and target 0..n_trg-1 exactly once, in order."""
+RECENTRE_TRIES = 2  # times the band follows the path found before it is widened
+
+
+def align(n_src: int, n_trg: int, pricing: Costs, band: int,
+          guide: Sequence[Bead] | None = None) -> tuple[Bead, ...]:
+    """Beads covering source 0..n_src-1 and target 0..n_trg-1 exactly once, in order.
+
+    The band starts on the diagonal, or on the path of `guide` (an earlier alignment of the
+    same pair). When the best path touches its edge, the band is first centred on that path
+    (on long documents, omissions make the path drift from the diagonal) and, if the path
+    still touches it, widened."""
     if n_src == 0 or n_trg == 0:
         return tuple(Bead((i,), ()) for i in range(n_src)) + tuple(Bead((), (j,)) for j in range(n_trg))
     # The band must at least let the path step across a row whatever the length ratio.
     width = max(band, math.ceil(n_trg / n_src) + 2, 2)
+    centre, tries = (_path_centre(list(guide), n_src) if guide else None), 0
     while True:
-        beads, touched = _search(n_src, n_trg, pricing, width)
+        beads, touched = _search(n_src, n_trg, pricing, width, centre)
         if beads and (not touched or width >= max(n_src, n_trg)):
             return tuple(beads)
-        width *= 2
+        if beads and tries < RECENTRE_TRIES:
+            centre, tries = _path_centre(beads, n_src), tries + 1
+        else:
+            width *= 2

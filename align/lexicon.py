@@ -198,15 +198,22 @@ def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic"
     """A translation table learnt from sentence pairs: Vietnamese syllables and syllable pairs
     against English words, kept when they occur together in at least `min_count` pairs and
     their Dice coefficient (2 * together / (count vi + count en), 0..1) reaches `min_dice`."""
+    units = []
     vi_count: Counter[str] = Counter()
     en_count: Counter[str] = Counter()
-    together: Counter[tuple[str, str]] = Counter()
     for vi, en in pairs:
         syllables = words_of(vi, "vi", tone_style)
         vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
         en_words = {w for w in words_of(en, "en") if w not in STOPWORDS["en"]}
         vi_count.update(vi_keys)
         en_count.update(en_words)
+        units.append((vi_keys, en_words))
+    # Only words seen in `min_count` pairs can pass: counting their co-occurrences alone keeps the
+    # table small (a tenth of the pairs of words) without changing the result.
+    together: Counter[tuple[str, str]] = Counter()
+    for vi_keys, en_words in units:
+        vi_keys = [v for v in vi_keys if vi_count[v] >= min_count]
+        en_words = [e for e in en_words if en_count[e] >= min_count]
         together.update((v, e) for v in vi_keys for e in en_words)
     table: dict[str, set[str]] = {}
     for (v, e), both in together.items():

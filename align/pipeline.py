@@ -157,7 +157,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     if model.lexical is not None and settings.calibrate:
         rates = scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical)
         model = replace(model, lexical=rates)
-        beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
+        beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band, guide=beads)
     pairs = []
     for bead in beads:
         if not (bead.src and bead.trg):

@@ -174,41 +174,60 @@ class FeatureTable:
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
         self.src, self.trg = src, trg
         self._limits: tuple[tuple[int, int], ...] | None = None
+        self._counted: dict[int, tuple[int, np.ndarray]] = {}  # source sentence -> (first target, counts)
+        self._trg_pair_reach = [trg[k].reach | trg[k + 1].reach for k in range(len(trg) - 1)]
 
     def prepare(self, limits: Limits) -> None:
-        """Count every sentence pair the band `limits` can use (nothing to do if already counted)."""
+        """Lay out the counts of every sentence pair the band `limits` can use; sentence pairs
+        counted for an earlier band are not counted again."""
         limits = tuple(limits)
         if limits == self._limits:
             return
-        src, trg, n, m = self.src, self.trg, len(self.src), len(self.trg)
+        n, m = len(self.src), len(self.trg)
         # Source sentence r is used by the beads ending on rows r+1 and r+2, whose targets start at
         # (lowest target of the row) - 2 at the earliest.
-        self.first = np.array([max(0, limits[r + 1][0] - 2) for r in range(n)], dtype=np.int64)
+        first = [max(0, limits[r + 1][0] - 2) for r in range(n)]
         last = [min(m - 1, max(limits[r + 1][1], limits[min(r + 2, n)][1]) - 1) for r in range(n)]
-        width = max([l - f + 1 for f, l in zip(self.first, last)] + [1])
-        self.single = np.zeros((n, self.FEATURES, width), dtype=np.float32)
-        self.src_vs_pair = np.zeros((n, width), dtype=np.float32)
-        self.pair_vs_trg = np.zeros((n, width), dtype=np.float32)
-        trg_pair_reach = [trg[k].reach | trg[k + 1].reach for k in range(m - 1)]
+        width = max([l - f + 1 for f, l in zip(first, last)] + [1])
+        laid_out = np.zeros((n, self.FEATURES + 2, width), dtype=np.float32)
         for r in range(n):
-            s, row, first = src[r], self.single[r], int(self.first[r])
-            pair_reach = s.reach | src[r + 1].reach if r + 1 < n else None
-            for c, t in enumerate(trg[first:last[r] + 1]):
-                if s.words and t.reach:
-                    row[0, c] = len(s.words & t.reach)
-                if t.words and s.reach:
-                    row[1, c] = len(t.words & s.reach)
-                if s.numbers and t.numbers:
-                    row[2, c] = number_matches(s, t)
-                if s.names and t.names:
-                    row[3, c] = len(s.names & t.names)
-                if s.terms and t.terms:
-                    row[4, c] = len(s.terms & t.terms)
-                if s.words and first + c < m - 1:
-                    self.src_vs_pair[r, c] = len(s.words & trg_pair_reach[first + c])
-                if pair_reach and t.words:
-                    self.pair_vs_trg[r, c] = len(t.words & pair_reach)
+            start, counts = self._counts(r, first[r], last[r] + 1)
+            laid_out[r, :, :last[r] + 1 - first[r]] = counts[:, first[r] - start:last[r] + 1 - start]
+        self.first = np.array(first, dtype=np.int64)
+        self.single = laid_out[:, :self.FEATURES]
+        self.src_vs_pair = laid_out[:, self.FEATURES]
+        self.pair_vs_trg = laid_out[:, self.FEATURES + 1]
         self._limits = limits
+
+    def _counts(self, r: int, lo: int, hi: int) -> tuple[int, np.ndarray]:
+        """Counts of source sentence r against targets lo..hi-1 (and more, if counted before):
+        the FEATURES, then hits against target pairs, then hits of the source pair r, r+1."""
+        cached = self._counted.get(r)
+        if cached is not None and cached[0] <= lo and cached[0] + cached[1].shape[1] >= hi:
+            return cached
+        if cached is not None:
+            lo, hi = min(lo, cached[0]), max(hi, cached[0] + cached[1].shape[1])
+        src, trg, m = self.src, self.trg, len(self.trg)
+        s = src[r]
+        pair_reach = s.reach | src[r + 1].reach if r + 1 < len(src) else None
+        counts = np.zeros((self.FEATURES + 2, hi - lo), dtype=np.float32)
+        for c, t in enumerate(trg[lo:hi]):
+            if s.words and t.reach:
+                counts[0, c] = len(s.words & t.reach)
+                if lo + c + 1 < m:
+                    counts[5, c] = len(s.words & self._trg_pair_reach[lo + c])
+            if t.words and s.reach:
+                counts[1, c] = len(t.words & s.reach)
+            if s.numbers and t.numbers:
+                counts[2, c] = number_matches(s, t)
+            if s.names and t.names:
+                counts[3, c] = len(s.names & t.names)
+            if s.terms and t.terms:
+                counts[4, c] = len(s.terms & t.terms)
+            if pair_reach and t.words:
+                counts[6, c] = len(t.words & pair_reach)
+        self._counted[r] = (lo, counts)
+        return lo, counts
 
     def _take(self, table: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """table[row, ..., target - first[row]] for arrays of rows and targets; 0 outside the band."""

@@ -11,6 +11,7 @@ baseline, written here, runs on the same documents in the same run.
     python scripts/bench_align.py                        # tst2010-2012, perturbed and clean, seed 1
     python scripts/bench_align.py --sets dev2010 --dictionary ../shared/data/lexicon/fvdp-vietanh.tsv
     python scripts/bench_align.py --sets tst2012 --floor 0.95   # exit 1 when align's strict F1 is lower
+    python scripts/bench_align.py --long --sets dev2010 tst2010 tst2011 tst2012 --dictionary FVDP
 """
 
 from __future__ import annotations
@@ -209,6 +210,33 @@ def print_table(title: str, rows: list[Row]) -> None:
               f"{r.pairs_per_second:.0f} | {peak} |")
 
 
+def long_document(talks: list[Talk], share: float) -> Talk:
+    """The first `share` of the talks as one long document pair (gold beads renumbered)."""
+    chosen = talks[:max(1, round(len(talks) * share))]
+    vi: list[str] = []
+    en: list[str] = []
+    gold: list[Bead] = []
+    for talk in chosen:
+        gold.extend(Bead(tuple(i + len(vi) for i in b.src), tuple(j + len(en) for j in b.trg)) for b in talk.gold)
+        vi.extend(talk.vi)
+        en.extend(talk.en)
+    return Talk(f"long-{share:g}", tuple(vi), tuple(en), tuple(gold))
+
+
+def run_long(args, systems) -> None:
+    """Every talk of the sets as one document pair: time and memory should grow about linearly."""
+    talks = [perturb(docid, vi, en, args.seed, test_set, False)
+             for test_set in args.sets for docid, vi, en in read_talks(args.data, test_set)]
+    name, extra = systems[-1]
+    rows = []
+    for share in (0.25, 0.5, 1.0):
+        document = long_document(talks, share)
+        with tempfile.TemporaryDirectory() as tmp:
+            results, seconds, peak = run_align([document], Path(tmp), extra)
+        rows.append(measure(f"{name}, {share:.0%} of the talks", [document], results, seconds, peak))
+    print_table(f"one long document pair: {'+'.join(args.sets)}, perturbed, seed {args.seed}", rows)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -220,6 +248,8 @@ def main() -> int:
     parser.add_argument("--align-args", default="", help="extra options for align run (quoted)")
     parser.add_argument("--floor", type=float, help="exit 1 if align's pooled perturbed strict F1 is lower")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--long", action="store_true",
+                        help="instead: all talks of the sets concatenated into one document pair (1/4, 1/2, all)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: IWSLT15 data not found")
@@ -227,6 +257,9 @@ def main() -> int:
     systems = [("align", args.align_args.split())]
     if args.dictionary:
         systems.append((f"align + {args.dictionary.stem}", args.align_args.split() + ["--dictionary", str(args.dictionary)]))
+    if args.long:
+        run_long(args, systems)
+        return 0
     figures, pooled_f1 = [], None
     for variant in args.variants:
         pooled: dict[str, list[Row]] = {}

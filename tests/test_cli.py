@@ -160,3 +160,18 @@ def test_no_pair_at_all_is_an_error(cli, tmp_path):
     (tmp_path / "en" / "b.txt").write_text("One.")
     result = cli("run", tmp_path / "vi", tmp_path / "en", "-o", tmp_path / "m.tmx")
     assert result.exit_code != 0 and "no page has a counterpart" in result.stderr
+
+
+def test_signature_names_the_word_lists_and_self_training(cli, tmp_path):
+    (tmp_path / "a.vi").write_text("Hai nước hợp tác kinh tế.\nGiáo dục là ưu tiên.\n")
+    (tmp_path / "a.en").write_text("The two countries cooperate on the economy.\nEducation is a priority.\n")
+    (tmp_path / "d.tsv").write_text("hợp tác\tcooperate\ngiáo dục\teducation\n")
+    plain = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "plain.tmx", "--presegmented")
+    with_dictionary = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "dict.tmx", "--presegmented",
+                          "--dictionary", tmp_path / "d.tsv")
+    assert plain.exit_code == with_dictionary.exit_code == 0
+    plain_signature = read_tmx(str(tmp_path / "plain.tmx")).signature
+    dictionary_signature = read_tmx(str(tmp_path / "dict.tmx")).signature
+    assert "self-trained" in plain_signature and "dictionary:none" in plain_signature
+    assert "dictionary:d.tsv@" in dictionary_signature and "self-trained" not in dictionary_signature
+    assert len(read_tmx(str(tmp_path / "dict.tmx")).units) == 2

@@ -1,6 +1,7 @@
 import pytest
 
-from align.lexicon import Lexicon, names_of, numbers_of, read_word_list
+from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, read_dictionary, read_word_list,
+                           train_translations)
 from align.model import FormatError, InputError, Term
 from align.scoring import pair_features
 
@@ -52,3 +53,45 @@ def test_word_list_errors_name_the_line(tmp_path):
     empty.write_text("# nothing\n", encoding="utf-8")
     with pytest.raises(InputError, match="no entries"):
         read_word_list(empty)
+
+
+@pytest.mark.parametrize("content, expected", [
+    # our own vi<TAB>en lists
+    ("hợp tác\tcooperation\nkinh tế\teconomy\n", [("hợp tác", "cooperation"), ("kinh tế", "economy")]),
+    # Wiktionary translation tables run en<TAB>vi: told apart by where the Vietnamese letters are
+    ("cooperation\thợp tác\neconomy\tkinh tế\n", [("hợp tác", "cooperation"), ("kinh tế", "economy")]),
+    # FVDP: vi<TAB>part of speech<TAB>free-text gloss, split into candidate translations
+    ("hợp tác\tverb\tto cooperate; to collaborate (with)\nđối tác\tnoun\tPartner, counterpart\n",
+     [("hợp tác", "cooperate"), ("hợp tác", "collaborate"), ("đối tác", "Partner"), ("đối tác", "counterpart")]),
+])
+def test_dictionary_formats_are_told_apart(tmp_path, content, expected):
+    path = tmp_path / "d.tsv"
+    path.write_text(content, encoding="utf-8")
+    assert [(t.vi, t.en) for t in read_dictionary(path).terms] == expected
+
+
+@pytest.mark.parametrize("gloss, translations", [
+    ("to loosen; to do good", ["loosen", "do good"]),
+    ("Island (fig) hard labour", ["Island hard labour"]),
+    ("như bụi hồng", []),  # a cross-reference in Vietnamese, not a translation
+    ("A mountainous province in the north with many ethnic groups", []),  # a description
+])
+def test_gloss_translations(gloss, translations):
+    assert gloss_translations(gloss) == translations
+
+
+def test_a_translation_table_is_learnt_from_pairs():
+    pairs = [("Hợp tác kinh tế phát triển.", "Economic cooperation grows."),
+             ("Hợp tác giáo dục được mở rộng.", "Cooperation in education expands."),
+             ("Kinh tế Việt Nam tăng trưởng.", "Vietnam's economy is growing."),
+             ("Giáo dục là ưu tiên.", "Education is a priority.")]
+    table = train_translations(pairs, min_count=2, min_dice=0.5)
+    assert "cooperation" in table["hợp tác"]
+    assert "education" in table["giáo dục"]
+    assert "cooperation" not in table.get("giáo dục", frozenset())
+
+
+def test_learnt_translations_become_evidence():
+    lexicon = Lexicon.build().with_translations({"hợp tác": frozenset({"cooperation"})})
+    vi, en = lexicon.evidence("Hợp tác toàn diện", "vi"), lexicon.evidence("Comprehensive cooperation", "en")
+    assert pair_features(vi, en).src_hits == 1 and pair_features(vi, en).trg_hits == 1

@@ -55,18 +55,23 @@ class WordList:
     resource: Resource
 
 
-def read_word_list(path: str | Path) -> WordList:
-    """A `vi<TAB>en[<TAB>comment]` file (UTF-8, `#` comment lines). Raises InputError / FormatError."""
-    path = Path(path)
+def _read_utf8(path: Path, what: str) -> tuple[bytes, str]:
+    """A word list's bytes and its text; unreadable or non-UTF-8 files raise InputError naming it."""
     try:
         data = path.read_bytes()
     except OSError as err:
-        raise InputError(f"cannot read word list: {err.strerror}", str(path)) from None
+        raise InputError(f"cannot read {what}: {err.strerror}", str(path)) from None
     try:
-        text = data.decode("utf-8-sig")
+        return data, data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise InputError(f"word list is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
+        raise InputError(f"{what} is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
                          str(path)) from None
+
+
+def read_word_list(path: str | Path) -> WordList:
+    """A `vi<TAB>en[<TAB>comment]` file (UTF-8, `#` comment lines). Raises InputError / FormatError."""
+    path = Path(path)
+    data, text = _read_utf8(path, "word list")
     terms = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):
@@ -105,15 +110,7 @@ def read_dictionary(path: str | Path) -> WordList:
     """A bilingual word list in one of the formats met in practice, told apart by its content:
     `vi<TAB>en`, `en<TAB>vi` (Wiktionary translation tables) or `vi<TAB>pos<TAB>gloss` (FVDP)."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise InputError(f"cannot read dictionary: {err.strerror}", str(path)) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(f"dictionary is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
-                         str(path)) from None
+    data, text = _read_utf8(path, "dictionary")
     rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
     if not rows:
         raise InputError("dictionary has no entries", str(path))

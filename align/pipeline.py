@@ -46,16 +46,24 @@ def _pages_by_stem(folder: Path) -> dict[str, Path]:
     return pages
 
 
-def pair_inputs(src: str | Path, trg: str | Path) -> Pairing:
-    """Pair two files, or the pages of two folders by file stem (x.html with x.txt)."""
-    src, trg = Path(src), Path(trg)
-    for path in (src, trg):
+def _two_files_or_two_folders(first: str | Path, second: str | Path) -> tuple[Path, Path, bool]:
+    """The two paths, and whether they are files (else folders); anything else raises."""
+    first, second = Path(first), Path(second)
+    for path in (first, second):
         if not path.exists():
             raise InputError("no such file or folder", str(path))
-    if src.is_file() and trg.is_file():
+    if first.is_file() and second.is_file():
+        return first, second, True
+    if not (first.is_dir() and second.is_dir()):
+        raise ConfigError(f"{first} and {second}: give two files or two folders, not one of each")
+    return first, second, False
+
+
+def pair_inputs(src: str | Path, trg: str | Path) -> Pairing:
+    """Pair two files, or the pages of two folders by file stem (x.html with x.txt)."""
+    src, trg, files = _two_files_or_two_folders(src, trg)
+    if files:
         return Pairing((DocumentPair(src.stem, str(src), str(trg)),), (), False)
-    if not (src.is_dir() and trg.is_dir()):
-        raise ConfigError(f"{src} and {trg}: give two files or two folders, not one of each")
     src_pages, trg_pages = _pages_by_stem(src), _pages_by_stem(trg)
     pairs = tuple(DocumentPair(stem, str(src_pages[stem]), str(trg_pages[stem]))
                   for stem in sorted(src_pages.keys() & trg_pages.keys()))
@@ -287,15 +295,10 @@ def _read_beads(path: Path):
 
 def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
     """Compare two bead files, or two folders of <stem>.beads files paired by stem."""
-    gold, test = Path(gold), Path(test)
-    for path in (gold, test):
-        if not path.exists():
-            raise InputError("no such file or folder", str(path))
-    if gold.is_file() and test.is_file():
+    gold, test, files = _two_files_or_two_folders(gold, test)
+    if files:
         result = quality.compare(_read_beads(gold), _read_beads(test))
         return ScoreReport(result, ((gold.stem, result),))
-    if not (gold.is_dir() and test.is_dir()):
-        raise ConfigError(f"{gold} and {test}: give two bead files or two folders, not one of each")
     stems = sorted(p.stem for p in gold.glob("*.beads"))
     if not stems:
         raise InputError("no .beads files in the gold folder", str(gold))

@@ -4,11 +4,11 @@ Measure first, decide after: `score_bead` only measures; `accept` applies a thre
 threshold can change without scoring again.
 
 The cost of a bead is a sum of negative log-odds (lower is better): a Gale-Church length
-term, a prior for its shape, and evidence counted over word-level features (dictionary
-translations found on the other side, shared numbers, names and glossary terms) and page
-structure. Features are counted once per sentence pair inside the search band; a bead that
-merges sentences adds the counts of its sentence pairs, so every shape costs the same to
-price.
+term, a prior for its shape, evidence counted word by word (each word whose translation is,
+or is not, on the other side is a log-likelihood ratio; shared numbers, names and glossary
+terms) and page structure. Counts are taken once per sentence pair inside the search band,
+and once against each merged pair of sentences, so that every bead shape is priced exactly
+and a whole band at a time.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from align.beads import format_beads, parse_beads
+from align.beads import parse_beads
 from align.model import Bead
 from align.quality import Quality, compare
 
@@ -200,7 +200,7 @@ def run_baseline(talks: list[Talk]) -> tuple[dict[str, list[Bead]], float]:
 
 def print_table(title: str, rows: list[Row]) -> None:
     print(f"\n{title}")
-    print(f"| system | talks | sentences | strict P | strict R | strict F1 | lax F1 | 1-0/0-1 found | s | pairs/s | peak MiB |")
+    print("| system | talks | sentences | strict P | strict R | strict F1 | lax F1 | 1-0/0-1 found | s | pairs/s | peak MiB |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         q = r.quality

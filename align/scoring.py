@@ -277,6 +277,8 @@ class BandCost:
         lows = np.array([lo for lo, _ in limits])
         highs = np.array([hi for _, hi in limits])
         width = int((highs - lows).max()) + 1
+        if a > len(self.table.src) or b > n_trg:
+            return np.full((len(limits), width), np.inf)  # a document too short for this shape
         i = np.arange(len(limits))[:, None]
         j = lows[:, None] + np.arange(width)[None, :]
         valid = (i >= a) & (j >= b) & (j <= highs[:, None]) & (j <= n_trg)

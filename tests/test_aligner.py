@@ -98,3 +98,16 @@ def test_a_sentence_left_untranslated_becomes_a_deletion():
 def test_two_sentences_rendered_as_one_become_a_merge():
     merged = EN[:2] + [EN[2][:-1] + ", and " + EN[3][0].lower() + EN[3][1:]] + EN[4:]
     assert aligned(VI, merged) == ["[0]:[0]", "[1]:[1]", "[2, 3]:[2]", "[4]:[3]"]
+
+
+sentence_text = st.sampled_from(VI + EN + ["Có 12.000 sinh viên.", "Yes.", "Một câu ngắn.", "2010"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(sentence_text, max_size=6), st.lists(sentence_text, max_size=6), st.booleans())
+def test_real_costs_cover_every_sentence_once_even_for_tiny_documents(vi, en, with_lexicon):
+    lexicon = Lexicon.build().with_translations({"sinh viên": frozenset({"student"})}) if with_lexicon \
+        else Lexicon.build()
+    result = align_sentences("t", tuple(Sentence(s, k) for k, s in enumerate(vi)),
+                             tuple(Sentence(s, k) for k, s in enumerate(en)), Settings(), lexicon)
+    assert covers_everything_once_in_order(result.beads, len(vi), len(en))

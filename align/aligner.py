@@ -1,9 +1,9 @@
 """The dynamic programme: the cheapest sequence of beads covering both sides in order.
 
 The search stays in a band around the diagonal, so its cost grows linearly with the
-document; when the best path runs along the band's edge the band is doubled and the
-search repeated, since the edge may have cut a better path off. Each row of the band is
-priced as arrays (one call per bead shape), not cell by cell.
+document. When the best path runs along the band's edge, the edge may have cut a better
+path off: the band is centred on the path found and the search repeated, and if that is not
+enough, widened. Bead costs are asked for once per bead shape, for the whole band at once.
 """
 
 from __future__ import annotations

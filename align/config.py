@@ -85,6 +85,14 @@ class Settings:
             raise ConfigError("max_sentence_chars must be positive")
         return self
 
+    def _lexical_signature(self) -> str:
+        text = f"{self.lexical_weight:g}x" + "/".join(f"{rate:g}" for rate in self.lexical_rates)
+        if self.calibrate:
+            text += "+calibrated"
+        if self.self_train:
+            text += f"+self-trained:{self.self_train_min_count}/{self.self_train_min_dice:g}"
+        return text
+
     def signature(self) -> str:
         """Every setting that changes the output, as one stable string (sacrebleu-style)."""
         parts = [
@@ -99,8 +107,7 @@ class Settings:
             f"lenvar:{self.length_variance:g}",
             f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
             f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
-            f"lexical:{self.lexical_weight:g}x{'/'.join(f'{r:g}' for r in self.lexical_rates)}{'+calibrated' if self.calibrate else ''}"
-            f"{'+self-trained:' + str(self.self_train_min_count) + '/' + format(self.self_train_min_dice, 'g') if self.self_train else ''}",
+            f"lexical:{self._lexical_signature()}",
             f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
             f"/{self.role_mismatch_cost:g}",
             f"min-score:{self.min_score:g}",

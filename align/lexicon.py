@@ -244,14 +244,9 @@ class Lexicon:
             english = {w for w in words_of(term.en, "en") if w not in STOPWORDS["en"]}
             if key and english:
                 translations.setdefault(key, set()).update(english)
-        reverse: dict[str, set[str]] = {}
-        for key, english in translations.items():
-            for word in english:
-                reverse.setdefault(word, set()).add(key)
-        return cls(glossary, tone_style, {k: frozenset(v) for k, v in translations.items()},
-                   {k: frozenset(v) for k, v in reverse.items()},
-                   {k: tuple(v) for k, v in vi_terms.items() if k},
-                   {k: tuple(v) for k, v in en_terms.items() if k})
+        terms_only = cls(glossary, tone_style, _vi_terms={k: tuple(v) for k, v in vi_terms.items() if k},
+                         _en_terms={k: tuple(v) for k, v in en_terms.items() if k})
+        return terms_only.with_translations({k: frozenset(v) for k, v in translations.items()})
 
     def with_translations(self, extra: dict[str, frozenset[str]]) -> "Lexicon":
         """This lexicon with more translations (e.g. learnt from the input itself) added."""

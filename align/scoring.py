@@ -20,7 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
-from align.model import Evidence, ScoreParts
+from align.model import Bead, Evidence, ScoreParts
 
 NAME_WEIGHT = 0.5  # a shared name counts half a number: names are noisier (capitalised common words)
 MAX_NAME_MATCHES = 4
@@ -114,10 +114,12 @@ def merge(evidences: Sequence[Evidence]) -> Evidence:
     )
 
 
-def length_probability(src_length: int, trg_length: int, model: CostModel) -> float:
-    """Two-sided tail probability of a length difference at least this large (0..1, higher is better)."""
-    delta = (trg_length - src_length * model.length_ratio) / math.sqrt(model.length_variance * max(src_length, 1))
-    return math.erfc(abs(delta) / SQRT2)
+def length_probability(src_length, trg_length, model: CostModel):
+    """Two-sided tail probability of a length difference at least this large (0..1, higher is
+    better), Gale-Church's model in characters; for numbers or numpy arrays of lengths."""
+    delta = np.abs(trg_length - src_length * model.length_ratio) / np.sqrt(
+        model.length_variance * np.maximum(src_length, 1))
+    return _erfc(delta / SQRT2)
 
 
 def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostModel,
@@ -133,7 +135,7 @@ def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostMode
     missed = len(s.numbers) + len(t.numbers) - 2 * f.numbers + len(s.terms) + len(t.terms) - 2 * f.terms
     words = len(s.words) + len(t.words)
     parts = ScoreParts(
-        length=length_probability(s.length, t.length, model),
+        length=float(length_probability(s.length, t.length, model)),
         anchors=(matched + 0.5) / (matched + missed + 1),
         lexical=(f.src_hits + f.trg_hits) / words if lexical and words else None,
     )
@@ -290,9 +292,8 @@ class BandCost:
         def trg_total(name: str) -> np.ndarray:
             return self.trg_sum[name][j] - self.trg_sum[name][j - b]
 
-        src_length, trg_length = src_total("length") - 1, trg_total("length") - 1
-        delta = np.abs(trg_length - src_length * m.length_ratio) / np.sqrt(m.length_variance * np.maximum(src_length, 1))
-        cost = -np.log(np.maximum(_erfc(delta / SQRT2), MIN_PROBABILITY))
+        probability = length_probability(src_total("length") - 1, trg_total("length") - 1, m)
+        cost = -np.log(np.maximum(probability, MIN_PROBABILITY))
         cost += {3: m.merge_cost, 4: m.merge22_cost}.get(a + b, 0.0)
         counts = self.table.bead_counts(a, b, i, j)
         shared = counts[..., 2] + counts[..., 4]
@@ -318,8 +319,7 @@ class BandCost:
         cost = m.block_merge_cost * inner
         cost = cost + np.where(src_opens & trg_opens, -m.block_match_bonus,
                                np.where(src_opens != trg_opens, m.block_mismatch_cost, 0.0))
-        src_role, trg_role = self.src_role[np.minimum(i - a, len(self.src_role) - 1)], \
-            self.trg_role[np.minimum(j - b, len(self.trg_role) - 1)]
+        src_role, trg_role = self.src_role[i - a], self.trg_role[j - b]
         return cost + np.where((src_role > 0) & (trg_role > 0) & (src_role != trg_role), m.role_mismatch_cost, 0.0)
 
 
@@ -337,7 +337,7 @@ RATE_FLOOR = 0.005
 NEIGHBOUR_OFFSETS = (-1, 1)  # unrelated pairs: a 1-1 bead's source against its neighbours' targets
 
 
-def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads, prior: LexicalRates,
+def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequence[Bead], prior: LexicalRates,
                    prior_words: float = 50.0) -> LexicalRates:
     """Lexical rates of this document pair, from the 1-1 beads of a first alignment (true pairs)
     and their sources set against nearby targets (unrelated pairs); `prior_words` of pseudo-counts

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from align.config import Resource
 from align.model import Evidence, FormatError, InputError, Term
-from align.normalize import clean_text, fold, match_key
+from align.normalize import clean_lines, clean_text, fold, match_key
 
 MAX_NGRAM = 4  # longest Vietnamese dictionary key tried, in syllables
 
@@ -93,14 +93,14 @@ _GLOSS_FILLER = re.compile(r"^(?:to|a|an|the)\s+", re.I)
 
 
 def _looks_vietnamese(text: str) -> bool:
-    return any(ch in VIETNAMESE_LETTERS for ch in text)
+    return not VIETNAMESE_LETTERS.isdisjoint(text)
 
 
 def gloss_translations(gloss: str) -> list[str]:
     """Candidate translations in a free-text dictionary gloss: 'to loosen; to do good' -> loosen, do good."""
     candidates = []
     for part in re.split(r"[;,/]", _PARENTHESES.sub(" ", gloss)):
-        part = _GLOSS_FILLER.sub("", clean_text(part)).strip(" .:!?\"'")
+        part = _GLOSS_FILLER.sub("", " ".join(part.split())).strip(" .:!?\"'")
         if part and not _looks_vietnamese(part) and len(part.split()) <= MAX_GLOSS_WORDS:
             candidates.append(part)
     return candidates
@@ -111,7 +111,8 @@ def read_dictionary(path: str | Path) -> WordList:
     `vi<TAB>en`, `en<TAB>vi` (Wiktionary translation tables) or `vi<TAB>pos<TAB>gloss` (FVDP)."""
     path = Path(path)
     data, text = _read_utf8(path, "dictionary")
-    rows = [line.split("\t") for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    rows = [line.split("\t") for line in clean_lines(text).splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
     if not rows:
         raise InputError("dictionary has no entries", str(path))
     sample = rows[:2000]
@@ -123,10 +124,10 @@ def read_dictionary(path: str | Path) -> WordList:
         if len(row) < 2:
             raise FormatError(f"entry {number}: expected at least two tab-separated columns", str(path))
         if glossed:
-            vi, english = clean_text(row[0]), gloss_translations(row[2])
+            vi, english = " ".join(row[0].split()), gloss_translations(row[2])
         else:
             vi, en = (row[0], row[1]) if vi_first else (row[1], row[0])
-            vi, english = clean_text(vi), [clean_text(en)]
+            vi, english = " ".join(vi.split()), [" ".join(en.split())]
         terms.extend(Term(vi, en) for en in english if vi and en)
     if not terms:
         raise InputError("dictionary has no usable entries", str(path))
@@ -167,12 +168,24 @@ def numbers_of(text: str, lang: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+# The shape of a Vietnamese syllable written without diacritics: a word that does not have it
+# ("enzyme", "tryptamines", "internet") is borrowed, and a translation copies it unchanged.
+_VI_SYLLABLE = re.compile(r"(?:ngh|ng|ch|gh|gi|kh|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
+
+
+def borrowed_words(tokens: list[str]) -> set[str]:
+    """Lower-case words of four or more ASCII letters that cannot be a Vietnamese syllable."""
+    return {t for t in tokens if len(t) >= 4 and t.isascii() and t.isalpha() and t.islower()
+            and not _VI_SYLLABLE.fullmatch(t)}
+
+
 def names_of(text: str, lang: str) -> frozenset[str]:
-    """Folded capitalised words, and runs of two or three of them joined ('vietnam' from 'Việt Nam')."""
+    """Folded capitalised words, and runs of two or three of them joined ('vietnam' from 'Việt Nam');
+    and borrowed words, which both sides write alike."""
     tokens = _WORD.findall(text)
     stop = STOPWORDS.get(lang, set())
     capitalised = [t[0].isupper() for t in tokens]
-    names: set[str] = set()
+    names: set[str] = borrowed_words(tokens)
     run: list[str] = []
     for k, token in enumerate(tokens + [""]):
         if token and capitalised[k]:
@@ -239,8 +252,11 @@ class Lexicon:
             vi_terms.setdefault(tuple(words_of(term.vi, "vi", tone_style)), []).append(index)
             en_terms.setdefault(tuple(words_of(term.en, "en")), []).append(index)
         translations: dict[str, set[str]] = {}
+        keys: dict[str, str] = {}  # a dictionary repeats its Vietnamese side once per translation
         for term in dictionary:
-            key = " ".join(words_of(term.vi, "vi", tone_style))
+            key = keys.get(term.vi)
+            if key is None:
+                key = keys[term.vi] = " ".join(words_of(term.vi, "vi", tone_style))
             english = {w for w in words_of(term.en, "en") if w not in STOPWORDS["en"]}
             if key and english:
                 translations.setdefault(key, set()).update(english)

@@ -41,6 +41,12 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clean_lines(text: str) -> str:
+    """`clean_text` for a whole file at once, keeping its tabs and line breaks (fields still need
+    their runs of spaces squeezed)."""
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", text).translate(INVISIBLE))
+
+
 def normalize_quotes(text: str) -> str:
     """Typographic quotes and guillemets to ASCII ' and "."""
     return text.translate(QUOTES)

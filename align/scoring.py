@@ -57,21 +57,24 @@ class LexicalRates:
     trg_true: float
     trg_random: float
 
-    def word_costs(self, src_sentences: int, trg_sentences: int) -> tuple[float, float, float, float]:
-        """Cost of (src hit, src miss, trg hit, trg miss): negative log-likelihood ratios, per word.
+    def word_costs(self, side: str, other_words, mean_other_words: float):
+        """Cost of a hit and of a miss for one word of `side` ('src' or 'trg'): negative
+        log-likelihood ratios, true bead against unrelated pair. `other_words` (a number or a
+        numpy array) is how many known words the other side of the bead has.
 
-        A word meets a chance translation more often when the other side holds more sentences:
-        against k unrelated sentences the chance rate is 1 - (1 - rate)^k, and in a true bead the
-        k - 1 sentences besides the word's own translation add chance hits too; so a merge does
-        not win by offering more words to hit."""
-        def llr(true: float, random: float, others: int) -> tuple[float, float]:
-            # In a true bead one sentence on the other side is the word's translation; any more are chance.
-            true = 1 - (1 - true) * (1 - random) ** (others - 1)
-            random = min(1 - (1 - random) ** others, 0.9)
-            true = min(max(true, random * 1.5), 0.99)
-            return -math.log(true / random), -math.log((1 - true) / (1 - random))
-        return (*llr(self.src_true, self.src_random, trg_sentences),
-                *llr(self.trg_true, self.trg_random, src_sentences))
+        The rates were measured against sentences of `mean_other_words` known words. A chance
+        hit is likelier against more words: with a per-word chance p, unrelated sides of w words
+        hit at 1 - (1 - p)^w, and a true bead adds the same chance to the real translation; so
+        a merge does not win by offering more words to hit, and a short sentence glued on
+        costs a word's hit little. A miss costs the same whatever the size."""
+        true, random = (self.src_true, self.src_random) if side == "src" else (self.trg_true, self.trg_random)
+        mean_other_words = max(mean_other_words, 1.0)
+        per_word = 1 - (1 - random) ** (1 / mean_other_words)
+        other_words = np.maximum(other_words, 1)
+        random_hit = np.minimum(1 - (1 - per_word) ** other_words, 0.9)
+        true_hit = 1 - (1 - true) * (1 - per_word) ** (other_words - mean_other_words)
+        true_hit = np.minimum(np.maximum(true_hit, random_hit * 1.5), 0.99)
+        return -np.log(true_hit / random_hit), -math.log((1 - true) / (1 - random))
 
 
 # --- one pair of sentences -------------------------------------------------------------------
@@ -260,14 +263,12 @@ class BandCost:
     def __init__(self, table: FeatureTable, model: CostModel):
         self.table, self.model = table, model
         self.skip = model.skip_cost
-        self.word_costs = {(a, b): tuple(model.lexical_weight * c for c in model.lexical.word_costs(a, b))
-                           for a in (1, 2) for b in (1, 2)} if model.lexical else {}
-
         def prefix(values) -> np.ndarray:
             return np.concatenate(([0.0], np.cumsum(np.asarray(values, dtype=float))))
         src, trg = table.src, table.trg
         self.src_sum = {name: prefix([f(e) for e in src]) for name, f in SIDE_TOTALS.items()}
         self.trg_sum = {name: prefix([f(e) for e in trg]) for name, f in SIDE_TOTALS.items()}
+        self.mean_words = (self.src_sum["words"][-1] / max(len(src), 1), self.trg_sum["words"][-1] / max(len(trg), 1))
         self.src_role = np.array([ROLE_CODES.get(e.role, 0) for e in src])
         self.trg_role = np.array([ROLE_CODES.get(e.role, 0) for e in trg])
 
@@ -301,10 +302,12 @@ class BandCost:
         cost += m.anchor_miss_cost * missed - m.anchor_match_bonus * (
             shared + NAME_WEIGHT * np.minimum(counts[..., 3], MAX_NAME_MATCHES))
         if m.lexical is not None:
-            src_hit, src_miss, trg_hit, trg_miss = self.word_costs[(a, b)]
+            src_words, trg_words = src_total("words"), trg_total("words")
+            src_hit, src_miss = m.lexical.word_costs("src", trg_words, self.mean_words[1])
+            trg_hit, trg_miss = m.lexical.word_costs("trg", src_words, self.mean_words[0])
             src_hits, trg_hits = counts[..., 0], counts[..., 1]
-            cost += (src_hit * src_hits + src_miss * (src_total("words") - src_hits)
-                     + trg_hit * trg_hits + trg_miss * (trg_total("words") - trg_hits))
+            cost += m.lexical_weight * (src_hit * src_hits + src_miss * (src_words - src_hits)
+                                        + trg_hit * trg_hits + trg_miss * (trg_words - trg_hits))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
             cost += self._structure(a, b, i, j)
         return np.where(valid, cost, np.inf)

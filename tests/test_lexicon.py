@@ -29,6 +29,13 @@ def test_sentence_openers_are_not_names():
     assert "theo" not in names_of("Theo kế hoạch, đoàn sẽ về.", "vi")
 
 
+def test_borrowed_words_meet_and_vietnamese_syllables_do_not():
+    vietnamese = names_of("Một loại enzyme trong ruột phân huỷ các tryptamines, nhanh chóng", "vi")
+    english = names_of("An enzyme in the gut breaks down tryptamines quickly", "en")
+    assert {"enzyme", "tryptamines"} <= vietnamese & english
+    assert not {"trong", "nhanh", "chong", "loai"} & vietnamese  # syllables written without marks
+
+
 def test_glossary_terms_are_found_in_both_languages():
     lexicon = Lexicon.build((Term("Đối tác Chiến lược Toàn diện", "Comprehensive Strategic Partnership"),))
     vi = lexicon.evidence("Hai nước nâng cấp quan hệ lên Đối tác chiến lược toàn diện.", "vi")

@@ -1,4 +1,9 @@
+import math
+
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from align.model import Bead, Evidence
 from align.scoring import LexicalRates, estimate_rates
@@ -6,15 +11,25 @@ from align.scoring import LexicalRates, estimate_rates
 RATES = LexicalRates(src_true=0.2, src_random=0.04, trg_true=0.5, trg_random=0.1)
 
 
-def test_word_costs_reward_hits_and_charge_misses():
-    src_hit, src_miss, trg_hit, trg_miss = RATES.word_costs(1, 1)
-    assert src_hit < 0 < src_miss and trg_hit < 0 < trg_miss
+@pytest.mark.parametrize("side", ["src", "trg"])
+def test_word_costs_reward_hits_and_charge_misses(side):
+    hit, miss = RATES.word_costs(side, 8, 8.0)
+    assert hit < 0 < miss
 
 
-def test_a_merge_does_not_win_by_offering_more_words_to_hit():
-    one = RATES.word_costs(1, 1)
-    two = RATES.word_costs(2, 2)
-    assert two[0] > one[0] and two[2] > one[2]  # a hit against two sentences is weaker evidence
+@pytest.mark.parametrize("side", ["src", "trg"])
+def test_a_merge_does_not_win_by_offering_more_words_to_hit(side):
+    one_sentence, _ = RATES.word_costs(side, 8, 8.0)
+    two_sentences, _ = RATES.word_costs(side, 16, 8.0)
+    short_addition, _ = RATES.word_costs(side, 9, 8.0)
+    assert one_sentence < short_addition < two_sentences  # a hit against more words is weaker evidence
+
+
+@given(st.integers(0, 200), st.floats(0.5, 40))
+def test_word_costs_stay_finite_and_a_hit_never_costs(other_words, mean_words):
+    for side in ("src", "trg"):
+        hit, miss = RATES.word_costs(side, np.array([other_words]), mean_words)
+        assert np.isfinite(hit).all() and hit[0] < 0 and math.isfinite(miss)
 
 
 def sentence(words, reach):

@@ -9,7 +9,8 @@ import click
 
 from align import __version__, pipeline
 from align.config import Settings
-from align.model import AlignError, InputError
+from align.glossary import seed_glossary_path
+from align.model import AlignError, ConfigError, InputError
 
 LANGUAGE_CHOICE = click.Choice(["vi", "en"])
 
@@ -45,7 +46,10 @@ def main():
               help="The TMX 1.4b memory to write ('-' for standard output).")
 @click.option("--min-score", type=float, default=Settings.min_score, show_default=True,
               help="Pairs scoring below this (0..1) are left out of the memory and counted as rejected.")
-@click.option("--glossary", type=click.Path(), help="vi<TAB>en term list used as anchors.")
+@click.option("--glossary", type=click.Path(),
+              help="Glossary (TSV vi<TAB>en[<TAB>comment], or TBX) whose terms are used as anchors "
+                   "[default: the seed glossary shipped with align].")
+@click.option("--no-glossary", is_flag=True, help="Use no glossary at all, not even the seed glossary.")
 @click.option("--dictionary", type=click.Path(), help="vi<TAB>en word list used as lexical evidence.")
 @click.option("--presegmented", is_flag=True,
               help="Inputs are plain text, one sentence per line: no extraction, no splitting.")
@@ -55,7 +59,8 @@ def main():
 @click.option("--skip-unpaired", is_flag=True,
               help="Align the pairs found even when some pages have no counterpart (they are listed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def run(vi, en, output, min_score, glossary, dictionary, presegmented, beads, encoding, skip_unpaired, quiet):
+def run(vi, en, output, min_score, glossary, no_glossary, dictionary, presegmented, beads, encoding, skip_unpaired,
+        quiet):
     """Align VI with EN (two files, or two folders paired by file stem) into a TMX memory.
 
     \b
@@ -63,6 +68,10 @@ def run(vi, en, output, min_score, glossary, dictionary, presegmented, beads, en
       align run corpora/vi corpora/en -o memory.tmx
     """
     settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding).checked()
+    if glossary and no_glossary:
+        raise ConfigError("--glossary and --no-glossary cannot be used together")
+    if not glossary and not no_glossary:
+        glossary = str(seed_glossary_path())
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
     pairing = pipeline.pair_inputs(vi, en)
     if pairing.unpaired and not skip_unpaired:

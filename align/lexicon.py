@@ -15,7 +15,7 @@ from pathlib import Path
 
 from align.config import Resource
 from align.model import Evidence, FormatError, InputError, Term
-from align.normalize import clean_lines, clean_text, fold, match_key
+from align.normalize import clean_lines, fold, match_key
 
 MAX_NGRAM = 4  # longest Vietnamese dictionary key tried, in syllables
 
@@ -49,7 +49,7 @@ STOPWORDS = {
 
 @dataclass(frozen=True)
 class WordList:
-    """Entries of a glossary or dictionary file and the resource record naming it."""
+    """Entries of a dictionary file and the resource record naming it (glossaries: align.glossary)."""
 
     terms: tuple[Term, ...]
     resource: Resource
@@ -66,24 +66,6 @@ def _read_utf8(path: Path, what: str) -> tuple[bytes, str]:
     except UnicodeDecodeError as err:
         raise InputError(f"{what} is not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start})",
                          str(path)) from None
-
-
-def read_word_list(path: str | Path) -> WordList:
-    """A `vi<TAB>en[<TAB>comment]` file (UTF-8, `#` comment lines). Raises InputError / FormatError."""
-    path = Path(path)
-    data, text = _read_utf8(path, "word list")
-    terms = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        columns = line.split("\t")
-        if len(columns) < 2 or not clean_text(columns[0]) or not clean_text(columns[1]):
-            raise FormatError(f"line {number}: expected 'vietnamese<TAB>english[<TAB>comment]'", str(path))
-        comment = clean_text(columns[2]) if len(columns) > 2 else ""
-        terms.append(Term(clean_text(columns[0]), clean_text(columns[1]), comment))
-    if not terms:
-        raise InputError("word list has no entries", str(path))
-    return WordList(tuple(terms), Resource(path.name, len(terms), hashlib.sha256(data).hexdigest()))
 
 
 VIETNAMESE_LETTERS = set("ăâđêôơưĂÂĐÊÔƠƯ") | {chr(c) for c in range(0x1EA0, 0x1EFA)} | set("àáảãạèéẻẽẹìíỉĩịòóỏõọùúủũụỳýỷỹỵ")
@@ -135,8 +117,11 @@ def read_dictionary(path: str | Path) -> WordList:
 
 
 def _english_word_key(word: str) -> str:
-    """Lower case, a plural 's' dropped so 'partnerships' meets 'partnership'."""
+    """Lower case, a possessive or plural 's' dropped so 'Politburo's' meets 'politburo' and
+    'partnerships' meets 'partnership'."""
     word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         word = word[:-1]
     return word

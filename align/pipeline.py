@@ -13,7 +13,8 @@ from align.beads import format_beads, parse_beads
 from align.config import Settings
 from align.extract import decode, extract
 from align.files import atomic_output, read_input, write_atomically
-from align.lexicon import Lexicon, read_dictionary, read_word_list, train_translations
+from align.glossary import read_glossary
+from align.lexicon import Lexicon, read_dictionary, train_translations
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
                          InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
@@ -79,7 +80,7 @@ def pair_inputs(src: str | Path, trg: str | Path) -> Pairing:
 def load_lexicon(settings: Settings, glossary: str | None = None,
                  dictionary: str | None = None) -> tuple[Lexicon, Settings]:
     """The lexicon for a run, and the settings updated to name the word lists it uses."""
-    glossary_list = read_word_list(glossary) if glossary else None
+    glossary_list = read_glossary(glossary) if glossary else None
     dictionary_list = read_dictionary(dictionary) if dictionary else None
     lexicon = Lexicon.build(glossary_list.terms if glossary_list else (),
                             dictionary_list.terms if dictionary_list else (), settings.tone_style)

@@ -1,6 +1,7 @@
 import pytest
 
-from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, read_dictionary, read_word_list,
+from align.glossary import read_glossary
+from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, read_dictionary,
                            train_translations)
 from align.model import FormatError, InputError, Term
 from align.scoring import pair_features
@@ -55,11 +56,11 @@ def test_word_list_errors_name_the_line(tmp_path):
     bad = tmp_path / "g.tsv"
     bad.write_text("# comment\nhợp tác\tcooperation\nchỉ một cột\n", encoding="utf-8")
     with pytest.raises(FormatError, match="line 3"):
-        read_word_list(bad)
+        read_glossary(bad)
     empty = tmp_path / "e.tsv"
     empty.write_text("# nothing\n", encoding="utf-8")
     with pytest.raises(InputError, match="no entries"):
-        read_word_list(empty)
+        read_glossary(empty)
 
 
 @pytest.mark.parametrize("content, expected", [

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
+from pathlib import Path
 
 import click
 
-from align import __version__, pipeline
+from align import __version__, pipeline, terms
+from align import glossary as glossary_io
 from align.config import Settings
-from align.glossary import seed_glossary_path
-from align.model import AlignError, ConfigError, InputError
+from align.files import write_atomically
+from align.model import AlignError, ConfigError, InputError, Term
+from align.normalize import clean_text
 
 LANGUAGE_CHOICE = click.Choice(["vi", "en"])
 
@@ -71,7 +75,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, presegment
     if glossary and no_glossary:
         raise ConfigError("--glossary and --no-glossary cannot be used together")
     if not glossary and not no_glossary:
-        glossary = str(seed_glossary_path())
+        glossary = str(glossary_io.seed_glossary_path())
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
     pairing = pipeline.pair_inputs(vi, en)
     if pairing.unpaired and not skip_unpaired:
@@ -151,6 +155,163 @@ def score(gold, test, as_json):
         s, lax = row["strict"], row["lax"]
         click.echo(f"{row['document']:<{width}}  {s['precision']:8.3f}  {s['recall']:8.3f}  {s['f1']:9.3f}  "
                    f"{lax['precision']:.3f}  {lax['recall']:.3f}  {lax['f1']:.3f}")
+
+
+# --- glossary -------------------------------------------------------------------------------
+
+def _loaded(path: str) -> glossary_io.Glossary:
+    loaded = glossary_io.read_glossary(path)
+    for problem in glossary_io.problems(loaded.entries):
+        click.echo(f"align: warning: {path}: {problem.describe()}", err=True)
+    return loaded
+
+
+@main.group()
+def glossary():
+    """Grow and check a Vietnamese-English glossary (OmegaT TSV or TBX) with aligned memories.
+
+    \b
+    Example:
+      align run corpora/vi corpora/en -o memory.tmx --no-glossary
+      align glossary extract memory.tmx -o candidates.tsv --glossary corpora/glossary.vi-en.tsv
+      align glossary check memory.tmx --glossary corpora/glossary.vi-en.tsv
+    """
+
+
+@glossary.command("extract")
+@click.argument("memory", type=click.Path())
+@click.option("-o", "--output", metavar="CANDIDATES.tsv",
+              help="Write the candidates as TSV (vi, en, then counts, score, mark, example) instead of a table.")
+@click.option("--glossary", "glossary_path", type=click.Path(), metavar="G.tsv",
+              help="Mark candidates the glossary already has ('=' same pair, '~' same Vietnamese term).")
+@click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Units a pair must share to be a candidate.")
+@click.option("--top", type=click.IntRange(min=1), default=None, help="Keep only the N strongest candidates.")
+def glossary_extract(memory, output, glossary_path, min_count, top):
+    """Candidate term pairs from the aligned units of MEMORY, strongest first.
+
+    Vietnamese candidates are runs of 2-6 syllables, English ones runs of 1-5 words, neither
+    starting nor ending with a function word; pairs are ranked by log-likelihood (G2) over units,
+    each n-gram linked to one partner at most.
+
+    \b
+    Example:
+      align glossary extract memory.tmx --glossary corpora/glossary.vi-en.tsv --top 20
+    """
+    known = _loaded(glossary_path).terms if glossary_path else ()
+    candidates = terms.extract(pipeline.memory_units(memory), known, min_count, top)
+    if output:
+        rows = ["# vi\ten\tvi units\ten units\tunits together\tG2\tin glossary\texample unit\n"]
+        rows += [f"{c.vi}\t{c.en}\t{c.vi_count}\t{c.en_count}\t{c.together}\t{c.score:.2f}\t{c.in_glossary}\t"
+                 f"{c.example.label}\n" for c in candidates]
+        write_atomically(output, "".join(rows).encode("utf-8"))
+        click.echo(f"{len(candidates)} candidates -> {output}", err=True)
+        return
+    click.echo(f"{'G2':>7}  {'n':>3}  gl  vietnamese = english  [example]")
+    for c in candidates:
+        click.echo(f"{c.score:7.2f}  {c.together:3d}  {c.in_glossary or '.':2}  {c.vi} = {c.en}  [{c.example.label}]")
+
+
+def _check_exit_2(function):
+    """`glossary check` is a linter: 1 means findings, so its errors exit with 2."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except AlignError as err:
+            click.echo(f"align: error: {err}", err=True)
+            sys.exit(2)
+    return wrapper
+
+
+@glossary.command("check")
+@click.argument("memory", type=click.Path())
+@click.option("--glossary", "glossary_path", type=click.Path(), required=True, metavar="G.tsv",
+              help="The glossary (TSV or TBX) whose translations the memory should use.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (findings and a summary per term).")
+@_check_exit_2
+def glossary_check(memory, glossary_path, as_json):
+    """Units of MEMORY whose Vietnamese side has a glossary term but whose English side lacks
+    its translation, with the rendering used instead; then a summary per term.
+
+    Exit status: 0 when every term is translated as the glossary says, 1 when some are not,
+    2 on errors.
+
+    \b
+    Example:
+      align glossary check memory.tmx --glossary corpora/glossary.vi-en.tsv
+    """
+    report = terms.check(pipeline.memory_units(memory), _loaded(glossary_path).terms)
+    if as_json:
+        click.echo(json.dumps({
+            "findings": [{"unit": f.unit.label, "vi_term": f.term.vi, "expected": list(f.expected),
+                          "used": f.used, "vi": f.unit.vi, "en": f.unit.en} for f in report.findings],
+            "terms": [{"vi_term": t.vi, "expected": list(t.expected), "units": t.units, "consistent": t.consistent,
+                       "variants": [{"used": used, "units": n} for used, n in t.variants]} for t in report.terms],
+        }, ensure_ascii=False, indent=2))
+    else:
+        for f in report.findings:
+            used = f'"{f.used}"' if f.used else terms.NOT_FOUND
+            click.echo(f"{f.unit.label}: '{f.term.vi}' should be \"{' / '.join(f.expected)}\"; used {used}")
+        if report.findings:
+            click.echo("")
+        click.echo("term\tunits\tconsistent\tused instead")
+        for t in report.terms:
+            instead = ", ".join(f"{used} ({n})" for used, n in t.variants) or "-"
+            click.echo(f"{t.vi} = {' / '.join(t.expected)}\t{t.units}\t{t.consistent}\t{instead}")
+    sys.exit(1 if report.findings else 0)
+
+
+@glossary.command("add")
+@click.argument("glossary_path", metavar="G.tsv", type=click.Path())
+@click.argument("vi")
+@click.argument("en")
+@click.option("--comment", default="", help="A note kept with the entry (third TSV column, TBX <note>).")
+def glossary_add(glossary_path, vi, en, comment):
+    """Add the term VI = EN to a glossary, keeping its format (TSV, or TBX for .tbx) and
+    everything else in it; a duplicate is not added, a conflict is added and reported.
+
+    \b
+    Example:
+      align glossary add my-terms.tsv "Đối tác Chiến lược" "Strategic Partnership" --comment "since 2010"
+    """
+    term = Term(clean_text(vi), clean_text(en), clean_text(comment))
+    if not term.vi or not term.en:
+        raise ConfigError("the Vietnamese and the English term must not be empty")
+    existing = glossary_io.read_glossary(glossary_path, allow_empty=True).entries if Path(glossary_path).exists() else ()
+    new = glossary_io.Entry(term)
+    clash = [p for p in glossary_io.problems(list(existing) + [new]) if p.second is new]
+    if clash and clash[0].kind == "duplicate":
+        click.echo(f"align: {glossary_path}: already there: {clash[0].describe()}; nothing written", err=True)
+        return
+    write_atomically(glossary_path, glossary_io.appended(glossary_path, term))
+    for problem in clash:
+        click.echo(f"align: warning: {glossary_path}: {problem.describe()}", err=True)
+    click.echo(f"added '{term.vi}' = '{term.en}' to {glossary_path}", err=True)
+
+
+@glossary.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="GLOSSARY...")
+@click.option("-o", "--output", required=True, metavar="OUT.tsv",
+              help="The merged glossary: TBX for a .tbx name, else TSV.")
+def glossary_merge(inputs, output):
+    """Merge glossaries (TSV and TBX, in any mix) into one, duplicates dropped after
+    normalisation (NFC, tone marks, case, plural); conflicting translations are kept and reported.
+
+    \b
+    Example:
+      align glossary merge corpora/glossary.vi-en.tsv team.tbx -o all.tsv
+    """
+    entries = []
+    for path in inputs:
+        entries.extend(glossary_io.read_glossary(path).entries)
+    for problem in glossary_io.problems(entries):
+        click.echo(f"align: warning: {problem.kind}: {problem.second.term.vi} = {problem.second.term.en} "
+                   f"(first: {problem.first.term.en})", err=True)
+    merged = glossary_io.deduplicated(entries)
+    kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
+    click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
+               f"-> {output} ({kind.upper()})", err=True)
 
 
 if __name__ == "__main__":

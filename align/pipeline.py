@@ -19,7 +19,8 @@ from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, 
                          InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
 from align.segment import segment
-from align.tmx import TmxHeader, creation_date, write_tmx
+from align.terms import Unit as TermUnit
+from align.tmx import TmxHeader, Unit, creation_date, iter_tmx, write_tmx
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
 
@@ -313,3 +314,25 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
     for _, result in documents[1:]:
         overall = overall + result
     return ScoreReport(overall, tuple(documents))
+
+
+# --- units of a memory, for the glossary tools --------------------------------------------
+
+def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[TermUnit]:
+    """The units of a TMX that have both languages, labelled by document and bead when `run`
+    wrote them ('doc#[3]:[4]'), else by their number in the file ('unit 12')."""
+    if not Path(path).is_file():
+        raise InputError("no such file", path)
+    units = []
+    for number, item in enumerate(iter_tmx(path), start=1):
+        if not isinstance(item, Unit):
+            continue
+        src, trg = item.text(src_lang), item.text(trg_lang)
+        if src is None or trg is None:
+            continue
+        document, bead = item.prop("x-document"), item.prop("x-bead")
+        label = f"{document}#{bead}" if document and bead else f"unit {number}"
+        units.append(TermUnit(clean_text(src), clean_text(trg), label))
+    if not units:
+        raise InputError(f"no unit has both {src_lang} and {trg_lang} text", path)
+    return units

@@ -22,6 +22,7 @@ from align.normalize import clean_text
 
 TSV, TBX = "tsv", "tbx"
 TBX_SUFFIXES = (".tbx", ".xml")
+TSV_SUFFIXES = (".tsv", ".txt", ".tab", ".utf8")  # OmegaT's glossary extensions
 TBX3_NS = "urn:iso:std:iso:30042:ed-2"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 SRC_LANG, TRG_LANG = "vi", "en"
@@ -203,9 +204,13 @@ def parse_tbx(data: bytes, path: str) -> tuple[Entry, ...]:
 
 
 def glossary_format(path: str | Path, data: bytes | None = None) -> str:
-    """TBX for a .tbx/.xml name or content that opens with '<', else TSV."""
-    if Path(path).suffix.lower() in TBX_SUFFIXES:
+    """TBX for a .tbx/.xml name, TSV for .tsv/.txt/.tab/.utf8; otherwise TBX when the content
+    opens with '<', else TSV."""
+    suffix = Path(path).suffix.lower()
+    if suffix in TBX_SUFFIXES:
         return TBX
+    if suffix in TSV_SUFFIXES:
+        return TSV
     if data is not None and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
         return TBX
     return TSV

@@ -62,15 +62,15 @@ def _key(token: str, lang: str) -> str:
 
 
 def chunks(text: str, lang: str) -> list[list[tuple[str, str, bool]]]:
-    """Runs of (key, surface, capitalised inside the text) tokens not broken by punctuation: no
-    term crosses a comma or a bracket."""
+    """Runs of (key, surface, capitalised inside its run) tokens not broken by punctuation: no
+    term crosses a comma or a bracket, and a run's first word may be capitalised as a sentence start."""
     runs: list[list[tuple[str, str, bool]]] = [[]]
     end = 0
     for match in _TOKEN.finditer(text):
         if runs[-1] and text[end:match.start()].strip():
             runs.append([])
         token = match.group()
-        runs[-1].append((_key(token, lang), token, end > 0 and token[0].isupper()))
+        runs[-1].append((_key(token, lang), token, bool(runs[-1]) and token[0].isupper()))
         end = match.end()
     return [run for run in runs if run]
 
@@ -78,8 +78,9 @@ def chunks(text: str, lang: str) -> list[list[tuple[str, str, bool]]]:
 def _is_edge_word(token: tuple[str, str, bool], lang: str) -> bool:
     """A word no term starts or ends with; a capitalised word inside a sentence is a name
     ('Vương quốc Anh', 'To Lam'), whatever it means elsewhere."""
-    key, _, capitalised = token
-    return ((key in EDGE_STOPWORDS[lang] and not capitalised) or key.isdigit()
+    key, surface, capitalised = token
+    stop = key in EDGE_STOPWORDS[lang] or surface.lower() in EDGE_STOPWORDS[lang]  # 'this' keys as 'thi'
+    return ((stop and not capitalised) or key.isdigit()
             or (lang == TRG_LANG and len(key) < 2))  # Vietnamese has one-letter syllables: Đông Nam Á
 
 

@@ -302,12 +302,17 @@ def glossary_merge(inputs, output):
     Example:
       align glossary merge corpora/glossary.vi-en.tsv team.tbx -o all.tsv
     """
-    entries = []
+    entries, source = [], {}
     for path in inputs:
-        entries.extend(glossary_io.read_glossary(path).entries)
+        for entry in glossary_io.read_glossary(path).entries:
+            entries.append(entry)
+            source[id(entry)] = path
     for problem in glossary_io.problems(entries):
-        click.echo(f"align: warning: {problem.kind}: {problem.second.term.vi} = {problem.second.term.en} "
-                   f"(first: {problem.first.term.en})", err=True)
+        first = f"{source[id(problem.first)]}, line {problem.first.line}"
+        click.echo(f"align: warning: {source[id(problem.second)]}: line {problem.second.line}: {problem.kind} of "
+                   f"'{problem.first.term.vi}' = '{problem.first.term.en}' ({first})"
+                   + (f": '{problem.second.term.en}' kept as well" if problem.kind == "conflict" else ": dropped"),
+                   err=True)
     merged = glossary_io.deduplicated(entries)
     kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
     click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "

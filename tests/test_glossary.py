@@ -169,7 +169,9 @@ def test_merge_tsv_and_tbx(cli, tmp_path):
     tbx = _write(tmp_path / "b.tbx", TBX_BASIC)
     result = cli("glossary", "merge", tsv, tbx, "-o", tmp_path / "out.tsv")
     assert result.exit_code == 0
-    assert "conflict: Bộ Chính trị = Political Bureau" in result.stderr
+    assert (f"{tbx}: line 10: conflict of 'Bộ Chính trị' = 'Politburo' ({tbx}, line 10): "
+            "'Political Bureau' kept as well") in result.stderr
+    assert f"{tbx}: line 5: duplicate of 'Đối tác Chiến lược' = 'strategic partnership' ({tsv}, line 1)" in result.stderr
     merged = read_glossary(tmp_path / "out.tsv")
     assert merged.terms == (Term("Đối tác Chiến lược", "strategic partnership", "partnership level"),
                             Term("Thủ tướng", "Prime Minister"), Term("Bộ Chính trị", "Politburo"),

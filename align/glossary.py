@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from align.config import Resource
-from align.files import write_atomically
+from align.files import read_input, write_atomically
 from align.lexicon import words_of
 from align.model import FormatError, InputError, Term
 from align.normalize import clean_text
@@ -117,17 +117,6 @@ def _decode(data: bytes, path: str) -> str:
                          "UTF-8", path) from None
 
 
-def _read_bytes(path: Path) -> bytes:
-    if path.is_dir():
-        raise InputError("is a folder, expected a glossary file", str(path))
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such glossary file", str(path)) from None
-    except OSError as err:
-        raise InputError(f"cannot read glossary: {err.strerror}", str(path)) from None
-
-
 def parse_tsv(text: str, path: str) -> tuple[Entry, ...]:
     """Rows `vi<TAB>en[<TAB>comment]`; blank lines and `#` lines are skipped. Raises FormatError."""
     entries = []
@@ -219,7 +208,7 @@ def glossary_format(path: str | Path, data: bytes | None = None) -> str:
 def read_glossary(path: str | Path, allow_empty: bool = False) -> Glossary:
     """A TSV or TBX glossary (told apart by name, then content), NFC. Raises InputError / FormatError."""
     path = Path(path)
-    data = _read_bytes(path)
+    data = read_input(path)
     kind = glossary_format(path, data)
     if kind == TBX:
         entries = parse_tbx(data, str(path))
@@ -293,7 +282,7 @@ def appended(path: str | Path, term: Term) -> bytes:
     path = Path(path)
     if not path.exists():
         return tbx_bytes([Entry(term)]) if glossary_format(path) == TBX else tsv_bytes([Entry(term)])
-    data = _read_bytes(path)
+    data = read_input(path)
     if glossary_format(path, data) == TSV:
         _decode(data, str(path))
         return data + (b"" if not data or data.endswith(b"\n") else b"\n") + tsv_line(term).encode("utf-8")

@@ -90,7 +90,7 @@ def test_tbx_basic_and_v3_are_read(tmp_path):
     ("broken.tbx", "<martif>\n<text>\n</martif>", "line 3: not well-formed XML"),
     ("one-side.tbx", TBX_BASIC.replace('<langSet xml:lang="en-GB"><tig><term>Strategic Partnership</term></tig>'
                                        '</langSet>', ""), "line 5: entry has no English (en) term"),
-    ("missing.tsv", None, "no such glossary file"),
+    ("missing.tsv", None, "no such file"),
 ])
 def test_bad_glossaries_are_refused_naming_file_and_line(tmp_path, name, content, problem):
     path = tmp_path / name if content is None else _write(tmp_path / name, content)

@@ -33,8 +33,9 @@ SIGNIFICANT_G2 = 3.84  # chi-squared with one degree of freedom at p = 0.05
 # writing, light verbs, quantifiers and classifiers. Inside a term they may occur ("Ministry of
 # Industry and Trade", "khoa học và công nghệ").
 EDGE_STOPWORDS = {
-    "vi": STOPWORDS["vi"] | set("""rằng cái chiếc con nào gì vậy nhé ạ à ừ lại ra vào lên xuống đi rồi
-        vẫn chỉ mới hơn nhất cả mọi mỗi thế điều gọi nói biết muốn làm thấy nghĩ hãy cần phải thể
+    # "người" opens nouns (người tiêu dùng, Người cha Lập quốc): it may stand at an edge.
+    "vi": STOPWORDS["vi"] - {"người"} | set("""rằng cái chiếc con nào gì vậy nhé ạ à ừ lại ra vào lên xuống đi rồi
+        vẫn chỉ mới hơn nhất cả mọi mỗi điều gọi nói biết muốn làm thấy nghĩ hãy cần phải thể
         chưa bởi giữa cùng nhau luôn đều vừa nữa hay thật lắm quá chứ nhỉ""".split()),
     "en": STOPWORDS["en"] | set("""said say says saying know think want going get got make made like
         really well now way thing lot kind one two three also even still yet back let see go went
@@ -150,21 +151,24 @@ def _glossary_marks(glossary: Iterable[Term]) -> tuple[set[tuple[str, str]], set
 def extract(units: list[Unit], glossary: Iterable[Term] = (), min_count: int = 2,
             limit: int | None = None) -> list[Candidate]:
     """Candidate term pairs, strongest first: n-gram pairs seen together in at least `min_count`
-    units, each the other's strongest partner (mutual best by G²)."""
+    units, each the other's strongest partner (mutual best by G²), linked one-to-one, then
+    widened to a longer n-gram that holds them in nearly as many units."""
+    grams = [(_keys(unit.vi, SRC_LANG), _keys(unit.en, TRG_LANG)) for unit in units]
     vi_count: Counter[str] = Counter()
     en_count: Counter[str] = Counter()
-    for unit in units:
-        vi_count.update(_keys(unit.vi, SRC_LANG))
-        en_count.update(_keys(unit.en, TRG_LANG))
-    vi_kept = {g for g in _maximal(Counter({g: c for g, c in vi_count.items() if c >= min_count}))}
-    en_kept = {g for g in _maximal(Counter({g: c for g, c in en_count.items() if c >= min_count}))}
+    for vi_grams, en_grams in grams:
+        vi_count.update(vi_grams)
+        en_count.update(en_grams)
+    vi_kept = _maximal(Counter({g: c for g, c in vi_count.items() if c >= min_count}))
+    en_kept = _maximal(Counter({g: c for g, c in en_count.items() if c >= min_count}))
 
     together: Counter[tuple[str, str]] = Counter()
-    for unit in units:
-        vi_grams = _keys(unit.vi, SRC_LANG) & vi_kept
+    for vi_grams, en_grams in grams:
+        vi_grams &= vi_kept
         if vi_grams:
-            en_grams = _keys(unit.en, TRG_LANG) & en_kept
+            en_grams &= en_kept
             together.update((v, e) for v in vi_grams for e in en_grams)
+    del grams
 
     total = len(units)
     best_for_vi: dict[str, tuple] = {}
@@ -182,15 +186,36 @@ def extract(units: list[Unit], glossary: Iterable[Term] = (), min_count: int = 2
             best_for_vi[v] = rank
         if rank > best_for_en.get(e, (0,)):
             best_for_en[e] = rank
+    partners: dict[str, list[tuple[str, tuple]]] = {}
+    for rank, v, e in scored:
+        partners.setdefault(v, []).append((e, rank))
+        partners.setdefault(e, []).append((v, rank))
     chosen = []
     linked: set[str] = set()  # one-to-one: an n-gram pairs with one partner at most (competitive linking)
     for rank, v, e in sorted(scored, reverse=True):
         if best_for_vi[v] == rank == best_for_en[e] and v not in linked and e not in linked:
-            chosen.append((rank, v, e))
+            e = _widened(v, e, together, partners, linked)
+            v = _widened(e, v, together, partners, linked, flip=True)
             linked.update((v, e))
+            score = g2(together[v, e], vi_count[v], en_count[e], total)  # the widened pair's own
+            chosen.append(((score, together[v, e], len(e.split(" ")), len(v.split(" "))), v, e))
+    chosen.sort(reverse=True)
     if limit is not None:
         chosen = chosen[:limit]
     return _described(chosen, units, vi_count, en_count, together, glossary)
+
+
+def _widened(anchor: str, part: str, together, partners, linked: set[str], flip: bool = False) -> str:
+    """The longest n-gram holding `part` that `anchor` is seen with in nearly as many units
+    (NESTED_SHARE): 'quantum mechanics' rather than 'quantum' for 'cơ học lượng tử'."""
+    def both(other: str) -> int:
+        return together[other, anchor] if flip else together[anchor, other]
+    best = part
+    for other, _ in partners.get(anchor, ()):
+        if (other not in linked and len(other) > len(best) and f" {part} " in f" {other} "
+                and both(other) >= NESTED_SHARE * both(part)):
+            best = other
+    return best
 
 
 def _described(chosen, units: list[Unit], vi_count, en_count, together, glossary) -> list[Candidate]:

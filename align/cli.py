@@ -181,7 +181,7 @@ def glossary():
 @glossary.command("extract")
 @click.argument("memory", type=click.Path())
 @click.option("-o", "--output", metavar="CANDIDATES.tsv",
-              help="Write the candidates as TSV (vi, en, then counts, score, mark, example) instead of a table.")
+              help="Write the candidates as a TSV glossary (vi, en, comment with the figures) instead of a table.")
 @click.option("--glossary", "glossary_path", type=click.Path(), metavar="G.tsv",
               help="Mark candidates the glossary already has ('=' same pair, '~' same Vietnamese term).")
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
@@ -201,10 +201,10 @@ def glossary_extract(memory, output, glossary_path, min_count, top):
     known = _loaded(glossary_path).terms if glossary_path else ()
     candidates = terms.extract(pipeline.memory_units(memory), known, min_count, top)
     if output:
-        rows = ["# vi\ten\tvi units\ten units\tunits together\tG2\tin glossary\texample unit\n"]
-        rows += [f"{c.vi}\t{c.en}\t{c.vi_count}\t{c.en_count}\t{c.together}\t{c.score:.2f}\t{c.in_glossary}\t"
-                 f"{c.example.label}\n" for c in candidates]
-        write_atomically(output, "".join(rows).encode("utf-8"))
+        entries = [glossary_io.Entry(Term(c.vi, c.en, c.note())) for c in candidates]
+        heading = (f"term candidates from {memory} by align (G2 over units, strongest first); "
+                   "delete the wrong lines, then: align glossary merge G.tsv THIS -o G.tsv")
+        write_atomically(output, glossary_io.tsv_bytes(entries, heading))
         click.echo(f"{len(candidates)} candidates -> {output}", err=True)
         return
     click.echo(f"{'G2':>7}  {'n':>3}  gl  vietnamese = english  [example]")

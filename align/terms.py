@@ -142,6 +142,12 @@ class Candidate:
     example: Unit
     in_glossary: str = ""
 
+    def note(self) -> str:
+        """The figures as one comment: 'G2 27.53; 3 units together (vi 3, en 3); in glossary; e.g. doc#[0]:[0]'."""
+        known = {"=": "; in glossary", "~": "; vi term in glossary with another translation"}.get(self.in_glossary, "")
+        return (f"G2 {self.score:.2f}; {self.together} units together (vi {self.vi_count}, en {self.en_count})"
+                f"{known}; e.g. {self.example.label}")
+
 
 def _glossary_marks(glossary: Iterable[Term]) -> tuple[set[tuple[str, str]], set[str]]:
     pairs = {(term_key(t.vi, SRC_LANG), term_key(t.en, TRG_LANG)) for t in glossary}

@@ -55,11 +55,13 @@ def main() -> None:
     subprocess.run(command, check=True)
     extracted = time.perf_counter() - started
     units = len(re.findall(r"<tu[ >]", memory.read_text(encoding="utf-8")))
-    rows = [line.split("\t") for line in candidates.read_text(encoding="utf-8").splitlines()[1:]]
+    rows = [line.split("\t") for line in candidates.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")]
     print(f"| sets | units | candidates | align s | extract s |\n|---|---|---|---|---|\n"
           f"| {' '.join(args.sets)} | {units} | {len(rows)} | {aligned:.1f} | {extracted:.1f} |\n")
-    for rank, row in enumerate(rows[:args.top], start=1):
-        print(f"{rank:3d}  {row[5]:>7}  {row[4]:>3}  {row[0]} = {row[1]}")
+    for rank, (vi, en, note) in enumerate(rows[:args.top], start=1):
+        score, together = note.split(";")[0].split()[1], note.split(";")[1].split()[0]
+        print(f"{rank:3d}  {score:>7}  {together:>3}  {vi} = {en}")
 
 
 if __name__ == "__main__":

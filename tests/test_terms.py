@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from align.glossary import read_glossary
 from align.model import Term
 from align.terms import Unit, check, extract, g2, ngrams
 
@@ -110,10 +111,11 @@ def test_comprehensive_strategic_partnership_is_a_top_10_candidate(cli, bundled_
     result = cli("glossary", "extract", bundled_memory, "-o", tmp_path / "c.tsv", "--glossary",
                  CORPORA / "glossary.vi-en.tsv")
     assert result.exit_code == 0
-    rows = [line.split("\t") for line in (tmp_path / "c.tsv").read_text(encoding="utf-8").splitlines()[1:]]
-    top = [(row[0], row[1]) for row in rows[:10]]
+    candidates = read_glossary(tmp_path / "c.tsv")  # the candidates file is a glossary itself
+    top = [(term.vi, term.en) for term in candidates.terms[:10]]
     assert ("Đối tác Chiến lược Toàn diện", "Comprehensive Strategic Partnership") in top
-    assert all(row[6] in ("", "=", "~") and float(row[5]) > 0 for row in rows)
+    csp = candidates.terms[top.index(("Đối tác Chiến lược Toàn diện", "Comprehensive Strategic Partnership"))]
+    assert csp.comment.startswith("G2 ") and "; in glossary; e.g. vietnam-uk-" in csp.comment
 
 
 def test_check_exit_codes_and_json(cli, bundled_memory, tmp_path):

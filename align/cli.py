@@ -77,6 +77,8 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, presegment
     if not glossary and not no_glossary:
         glossary = str(glossary_io.seed_glossary_path())
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
+    if glossary and not quiet:
+        _loaded(glossary)  # a second, cheap read: only to report its duplicates and conflicts
     pairing = pipeline.pair_inputs(vi, en)
     if pairing.unpaired and not skip_unpaired:
         more = f" (and {len(pairing.unpaired) - 1} more)" if len(pairing.unpaired) > 1 else ""

@@ -193,3 +193,12 @@ def test_run_uses_the_seed_glossary_unless_told_not_to(cli, tmp_path):
     assert "glossary:none" in read_tmx(str(tmp_path / "none.tmx")).signature
     both = cli("run", vi, en, "-o", tmp_path / "x.tmx", "--no-glossary", "--glossary", SEED)
     assert both.exit_code == 1 and "cannot be used together" in both.stderr
+
+
+def test_run_reports_glossary_duplicates_and_conflicts(cli, tmp_path):
+    glossary = _write(tmp_path / "g.tsv", "Tổng Bí thư\tGeneral Secretary\ntổng bí thư\tgeneral secretary\n"
+                                          "Thủ tướng\tPrime Minister\nThủ tướng\tPremier\n")
+    result = cli("run", CORPORA / "vi", CORPORA / "en", "-o", tmp_path / "m.tmx", "--glossary", glossary)
+    assert result.exit_code == 0
+    assert f"align: warning: {glossary}: line 2: duplicate of 'Tổng Bí thư' = 'General Secretary' (line 1)" in result.stderr
+    assert f"{glossary}: line 4: 'Thủ tướng' = 'Premier' conflicts with 'Prime Minister' (line 3)" in result.stderr

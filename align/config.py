@@ -38,7 +38,7 @@ class Settings:
     band: int = 20  # half-width of the search band around the diagonal, in sentences
     skip_cost: float = 5.0  # cost of leaving one sentence unaligned (1-0 / 0-1)
     merge_cost: float = 4.5  # extra cost of a 2-1 / 1-2 bead over a 1-1
-    merge22_cost: float = 8.0  # 2-2 beads are rare; cheaper, they swallow two good 1-1 beads  # extra cost of a 2-2 bead
+    merge22_cost: float = 8.0  # extra cost of a 2-2 bead: rare; cheaper, they swallowed two good 1-1 beads
     length_variance: float = 6.8  # Gale-Church s^2, per character
     # English characters per Vietnamese character: estimated from each document pair, pulled
     # towards a prior (0.97 on the IWSLT15 talks) as if `prior_chars` more characters agreed with it

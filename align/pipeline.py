@@ -179,8 +179,9 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     for bead in beads:
         if not (bead.src and bead.trg):
             continue
-        score, parts = scoring.score_bead([src_evidence[i] for i in bead.src],
-                                          [trg_evidence[j] for j in bead.trg], model, bool(lexicon.translations))
+        margin = scoring.bead_margin(vectors, pricing.baselines, bead) if model.semantic is not None else None
+        score, parts = scoring.score_bead([src_evidence[i] for i in bead.src], [trg_evidence[j] for j in bead.trg],
+                                          model, bool(lexicon.translations), margin)
         pairs.append(Pair(name, bead, " ".join(src[i].text for i in bead.src),
                           " ".join(trg[j].text for j in bead.trg), score, parts,
                           scoring.accept(score, settings.min_score)))

@@ -139,6 +139,15 @@ def margin_baselines(src_vectors: np.ndarray, trg_vectors: np.ndarray, width: in
     return baselines(src_vectors, trg_vectors), baselines(trg_vectors, src_vectors)
 
 
+def bead_margin(vectors: tuple[np.ndarray, np.ndarray], baselines: tuple[np.ndarray, np.ndarray],
+                bead: Bead) -> float:
+    """The margin of one bead with sentences on both sides: as `BandCost` prices it."""
+    src = vectors[0][list(bead.src)].sum(axis=0)
+    trg = vectors[1][list(bead.trg)].sum(axis=0)
+    cosine = float(src @ trg) / max(float(np.linalg.norm(src) * np.linalg.norm(trg)), 1e-9)
+    return cosine / ((baselines[0][list(bead.src)].mean() + baselines[1][list(bead.trg)].mean()) / 2)
+
+
 def estimate_semantic(src_vectors: np.ndarray, trg_vectors: np.ndarray, baselines: tuple[np.ndarray, np.ndarray],
                       beads: Sequence[Bead], prior: SemanticModel, prior_pairs: float = 20.0) -> SemanticModel:
     """The margin distributions of this document pair, from the 1-1 beads of a first alignment
@@ -212,11 +221,13 @@ def length_probability(src_length, trg_length, model: CostModel):
 
 
 def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostModel,
-               lexical: bool) -> tuple[float, ScoreParts]:
+               lexical: bool, margin: float | None = None) -> tuple[float, ScoreParts]:
     """A pair's score (0..1, higher is better) and its parts; the score is the mean of the parts measured.
 
     length: tail probability of the length difference; anchors: shared numbers, names and terms
-    against those found on one side only; lexical (with a lexicon): share of words translated.
+    against those found on one side only; lexical (with a lexicon): share of words translated;
+    semantic (with sentence vectors, given their `margin`): the odds of a translation against
+    an unrelated pair, as a probability.
     """
     s, t = merge(src), merge(trg)
     f = pair_features(s, t)
@@ -227,8 +238,10 @@ def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostMode
         length=float(length_probability(s.length, t.length, model)),
         anchors=(matched + 0.5) / (matched + missed + 1),
         lexical=(f.src_hits + f.trg_hits) / words if lexical and words else None,
+        semantic=float(1 / (1 + np.exp(model.semantic.costs(margin))))
+        if model.semantic is not None and margin is not None else None,
     )
-    measured = [p for p in (parts.length, parts.anchors, parts.lexical) if p is not None]
+    measured = [p for p in (parts.length, parts.anchors, parts.lexical, parts.semantic) if p is not None]
     return sum(measured) / len(measured), parts
 
 

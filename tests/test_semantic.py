@@ -71,24 +71,27 @@ def align_with_vectors(monkeypatch, src_vectors, trg_vectors, embeddings=True):
     table = {s.text: v for s, v in zip(src, src_vectors)} | {t.text: v for t, v in zip(trg, trg_vectors)}
     monkeypatch.setattr(semantic, "embed", lambda texts: np.stack([table[t] for t in texts]))
     settings = Settings(presegmented=True, embeddings=embeddings)
-    return pipeline.align_sentences("doc", src, trg, settings, Lexicon.build()).beads
+    return pipeline.align_sentences("doc", src, trg, settings, Lexicon.build())
 
 
 def test_embeddings_find_a_deleted_sentence_that_lengths_cannot(monkeypatch):
     src, trg = translations(40, deleted={17})
-    with_vectors = align_with_vectors(monkeypatch, src, trg)
+    result = align_with_vectors(monkeypatch, src, trg)
+    with_vectors = result.beads
     assert Bead((17,), ()) in with_vectors
     assert all(b == Bead((k,), (k,)) for k, b in enumerate(with_vectors[:17]))
     assert all(b == Bead((k + 1,), (k,)) for k, b in enumerate(with_vectors[18:], start=17))
+    assert all(pair.parts.semantic > 0.9 for pair in result.pairs)  # the user sees the evidence in the score
     without = align_with_vectors(monkeypatch, src, trg, embeddings=False)
-    assert Bead((17,), ()) not in without
+    assert Bead((17,), ()) not in without.beads
+    assert all(pair.parts.semantic is None for pair in without.pairs)
 
 
 def test_embeddings_find_a_merge(monkeypatch):
     src, trg = translations(30, seed=3)
     merged = unit([trg[10] + trg[11]])  # the translator wrote sentences 10 and 11 as one
     trg = np.vstack([trg[:10], merged, trg[12:]])
-    beads = align_with_vectors(monkeypatch, src, trg)
+    beads = align_with_vectors(monkeypatch, src, trg).beads
     assert Bead((10, 11), (10,)) in beads
 
 

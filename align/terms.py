@@ -296,9 +296,9 @@ def _contains(words: list[str], part: tuple[str, ...]) -> list[int]:
 def _term_spans(words: list[str], index: dict[tuple[str, ...], str]) -> set[str]:
     """Glossary terms (their vi keys) found in `words`, longest match first: a term inside a longer
     one found at the same place ('Thứ trưởng' in 'Thứ trưởng Bộ Ngoại giao') does not count."""
-    spans = []
-    for key in index:
-        spans.extend((start, start + len(key), index[key]) for start in _contains(words, key))
+    sizes = sorted({len(key) for key in index})
+    spans = [(start, start + size, index[tuple(words[start:start + size])])
+             for start in range(len(words)) for size in sizes if tuple(words[start:start + size]) in index]
     spans.sort(key=lambda s: (-(s[1] - s[0]), s[0]))
     taken: list[tuple[int, int]] = []
     found = set()

@@ -130,6 +130,7 @@ def builtin_rules(lang: str) -> tuple[Rule, ...]:
              "an abbreviation that does not end a sentence before a number"),
         Rule(False, f"{_TOKEN_START}[A-Z]\\.", f"\\s+[{UPPER}]",
              'an initial inside a name: "J. K. Rowling" (not "Á.": Đông Nam Á ends sentences)'),
+        *_acronym_at_sentence_end(lang),
         Rule(False, f"{_TOKEN_START}(?:[{LETTER}]\\.){{2,}}", r"\s+[^0-9\s]",
              'a dotted acronym: "U.S.", "a.m.", "v.v."'),
         Rule(False, _STOP_RUN, f"\\s+[-–—]\\s*[{LOWER}]",
@@ -148,6 +149,19 @@ def builtin_rules(lang: str) -> tuple[Rule, ...]:
             Rule(True, "\\s[:;]-?[()DP]", f"\\s+[{UPPER}]", 'an emoticon: "fun :) Now"'),
         ]
     return tuple(rules)
+
+
+# Words that start English sentences far more often than they follow "U.S." inside one.
+ENGLISH_SENTENCE_STARTERS = ("The", "It", "He", "She", "We", "They", "This", "That", "There", "But", "And",
+                             "In", "On", "At", "A", "An", "I", "If", "When", "However", "Its", "His", "Her")
+
+
+def _acronym_at_sentence_end(lang: str) -> list[Rule]:
+    if lang != "en":
+        return []
+    return [Rule(True, f"{_TOKEN_START}(?:[{LETTER}]\\.){{2,}}",
+                 f"\\s+(?:{'|'.join(ENGLISH_SENTENCE_STARTERS)})\\s",
+                 'a dotted acronym, then a word that starts sentences: "in the U.S. The talks"')]
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,8 @@ def load_sentences(path: str, lang: str, settings: Settings) -> tuple[Sentence, 
     if settings.presegmented:
         sentences = _presegmented(data, path, settings)
     else:
-        sentences = segment(extract(data, path, lang, settings.encoding))
+        rules = settings.srx.rules_for(lang) if settings.srx else None
+        sentences = segment(extract(data, path, lang, settings.encoding), rules)
     if not sentences:
         raise InputError("no sentences found", path)
     for number, sentence in enumerate(sentences, start=1):

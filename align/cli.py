@@ -53,7 +53,8 @@ def main():
               help="Inputs are plain text, one sentence per line: no extraction, no splitting.")
 @click.option("--beads", type=click.Path(), metavar="PATH",
               help="Also write the alignment as vecalign beads: a file for two files, a folder for two folders.")
-@click.option("--encoding", help="Encoding of the inputs (default: BOM, HTML meta charset, else UTF-8).")
+@click.option("--encoding", help="Encoding of the inputs: any Python codec, or vni, tcvn3, viqr, cp1258 "
+              "(default: BOM, HTML meta charset, else UTF-8; Vietnamese pages that are not are detected).")
 @click.option("--srx", "srx_path", type=click.Path(), metavar="RULES.srx",
               help="Split pages with the SRX 2.0 rules of a CAT tool instead of align's own.")
 @click.option("--skip-unpaired", is_flag=True,
@@ -99,7 +100,8 @@ def run(vi, en, output, min_score, glossary, dictionary, presegmented, beads, en
 @main.command()
 @click.argument("page", type=click.Path(), required=False)
 @click.option("--lang", type=LANGUAGE_CHOICE, help="Language of the page (required with PAGE).")
-@click.option("--encoding", help="Encoding of the page (default: BOM, HTML meta charset, else UTF-8).")
+@click.option("--encoding", help="Encoding of the page: any Python codec, or vni, tcvn3, viqr, cp1258 "
+              "(default: BOM, HTML meta charset, else UTF-8; Vietnamese pages that are not are detected).")
 @click.option("--srx", "srx_path", type=click.Path(), metavar="RULES.srx",
               help="Split with the SRX 2.0 rules of a CAT tool instead of align's own.")
 @click.option("--export-srx", type=click.Path(), metavar="RULES.srx",

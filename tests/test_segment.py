@@ -99,7 +99,8 @@ def test_sentences_never_cross_blocks():
         ("Tiêu đề", 0, "title"), ("Câu một.", 1, "paragraph"), ("Câu hai.", 1, "paragraph")]
 
 
-pieces = st.sampled_from(list("aĐê TP.HCM!?…\"”“'() 0123,\n") + ["Mr. ", "TP. ", "No. 1", "U.S. "])
+pieces = st.sampled_from(list("aĐê TP.HCM!?…\"”“'() 0123,\n-") + ["Mr. ", "TP. ", "No. 1", "U.S. ", " the ",
+                                                                  "Inc. ", " :) ", "... ", "Q. ", "quality.You "])
 text_with_stops = st.lists(pieces, max_size=40).map("".join)
 
 

@@ -1,12 +1,15 @@
 """SRX 2.0 rules: align's own exported and read back, a CAT tool's rules read and used, bad files."""
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from align.model import ConfigError
 from align.segment import builtin_rules, split_sentences
 from align.srx import java_to_python, read_srx, write_srx
 
 from conftest import CORPORA
+
+from test_segment import text_with_stops
 
 PAGES = [(path, lang) for lang in ("vi", "en") for path in sorted((CORPORA / lang).iterdir())]
 
@@ -130,3 +133,16 @@ def test_a_language_the_file_does_not_map_is_refused(tmp_path):
 def test_split_needs_a_page_or_export(cli):
     result = cli("split")
     assert result.exit_code == 1 and "--export-srx" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def exported_rules(tmp_path_factory):
+    path = tmp_path_factory.mktemp("srx") / "align.srx"
+    path.write_bytes(write_srx())
+    return read_srx(path)
+
+
+@settings(max_examples=200)
+@given(text=text_with_stops, lang=st.sampled_from(["vi", "en"]))
+def test_exported_rules_split_any_text_as_the_builtin_ones(exported_rules, text, lang):
+    assert split_sentences(text, lang, exported_rules.rules_for(lang)) == split_sentences(text, lang)

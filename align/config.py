@@ -43,7 +43,7 @@ class Settings:
     band: int = 20  # half-width of the search band around the diagonal, in sentences
     skip_cost: float = 5.0  # cost of leaving one sentence unaligned (1-0 / 0-1)
     merge_cost: float = 4.5  # extra cost of a 2-1 / 1-2 bead over a 1-1
-    merge22_cost: float = 8.0  # 2-2 beads are rare; cheaper, they swallow two good 1-1 beads  # extra cost of a 2-2 bead
+    merge22_cost: float = 8.0  # extra cost of a 2-2 bead: rare; cheaper, they swallowed two good 1-1 beads
     length_variance: float = 6.8  # Gale-Church s^2, per character
     # English characters per Vietnamese character: estimated from each document pair, pulled
     # towards a prior (0.97 on the IWSLT15 talks) as if `prior_chars` more characters agreed with it
@@ -63,6 +63,11 @@ class Settings:
     self_train_pairs: int = 20000  # at most this many 1-1 pairs are learnt from (bounds memory)
     self_train_min_count: int = 2
     self_train_min_dice: float = 0.5
+    # Sentence embeddings (--embeddings, optional extra): margin distributions in true and
+    # unrelated pairs before a first pass re-estimates them per document (IWSLT15 dev2010)
+    embeddings: bool = False
+    semantic_prior: tuple[float, float, float, float] = (1.047, 0.019, 0.943, 0.029)
+    semantic_weight: float = 1.0
     # Page structure (not used with --presegmented): translators keep paragraphs and captions
     block_merge_cost: float = 4.0  # per paragraph boundary inside a 2-1 / 1-2 / 2-2 bead
     block_match_bonus: float = 1.0  # both sides open a paragraph
@@ -98,6 +103,13 @@ class Settings:
             text += f"+self-trained:{self.self_train_min_count}/{self.self_train_min_dice:g}"
         return text
 
+    def _semantic_signature(self) -> str:
+        if not self.embeddings:
+            return "none"
+        from align.semantic import model_version
+        prior = "/".join(f"{value:g}" for value in self.semantic_prior)
+        return f"{model_version()}:{self.semantic_weight:g}x{prior}"
+
     def signature(self) -> str:
         """Every setting that changes the output, as one stable string (sacrebleu-style)."""
         parts = [
@@ -119,5 +131,6 @@ class Settings:
             f"min-score:{self.min_score:g}",
             f"glossary:{self.glossary or 'none'}",
             f"dictionary:{self.dictionary or 'none'}",
+            f"embeddings:{self._semantic_signature()}",
         ]
         return "|".join(parts)

@@ -88,6 +88,7 @@ class ScoreParts:
     length: float
     anchors: float
     lexical: float | None = None
+    semantic: float | None = None  # with --embeddings: how likely the sentence vectors make a translation
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,9 @@ def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Setting
         block_merge_cost=settings.block_merge_cost if structured else 0.0,
         block_match_bonus=settings.block_match_bonus if structured else 0.0,
         block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,
-        role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0)
+        role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0,
+        semantic=scoring.SemanticModel(*settings.semantic_prior) if settings.embeddings else None,
+        semantic_weight=settings.semantic_weight)
 
 
 ROLES = {TITLE: "title", HEADING: "heading", CAPTION: "caption", PARAGRAPH: "body", ITEM: "body"}
@@ -161,18 +163,26 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     trg_evidence = _evidence(trg, "en", lexicon)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
 
-    table = scoring.FeatureTable(src_evidence, trg_evidence)
-    beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
-    if model.lexical is not None and settings.calibrate:
-        rates = scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical)
-        model = replace(model, lexical=rates)
+    vectors = None
+    if settings.embeddings:
+        from align import semantic  # the optional model is loaded only when asked for
+        vectors = (semantic.embed([s.text for s in src]), semantic.embed([t.text for t in trg]))
+    table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
+    pricing = scoring.BandCost(table, model)
+    beads = aligner.align(len(src), len(trg), pricing, settings.band)
+    if (model.lexical is not None or model.semantic is not None) and settings.calibrate:
+        if model.lexical is not None:
+            model = replace(model, lexical=scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical))
+        if model.semantic is not None:
+            model = replace(model, semantic=scoring.estimate_semantic(*vectors, pricing.baselines, beads, model.semantic))
         beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band, guide=beads)
     pairs = []
     for bead in beads:
         if not (bead.src and bead.trg):
             continue
-        score, parts = scoring.score_bead([src_evidence[i] for i in bead.src],
-                                          [trg_evidence[j] for j in bead.trg], model, bool(lexicon.translations))
+        margin = scoring.bead_margin(vectors, pricing.baselines, bead) if model.semantic is not None else None
+        score, parts = scoring.score_bead([src_evidence[i] for i in bead.src], [trg_evidence[j] for j in bead.trg],
+                                          model, bool(lexicon.translations), margin)
         pairs.append(Pair(name, bead, " ".join(src[i].text for i in bead.src),
                           " ".join(trg[j].text for j in bead.trg), score, parts,
                           scoring.accept(score, settings.min_score)))

@@ -45,6 +45,8 @@ class CostModel:
     block_match_bonus: float = 0.0
     block_mismatch_cost: float = 0.0
     role_mismatch_cost: float = 0.0
+    semantic: "SemanticModel | None" = None  # with sentence vectors (--embeddings)
+    semantic_weight: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,99 @@ class LexicalRates:
         true_hit = 1 - (1 - true) * (1 - per_word) ** (other_words - mean_other_words)
         true_hit = np.minimum(np.maximum(true_hit, random_hit * 1.5), 0.99)
         return -np.log(true_hit / random_hit), -math.log((1 - true) / (1 - random))
+
+
+MAX_SEMANTIC_EVIDENCE = 12.0  # nats either way: the normal fits' tails are not to be trusted further
+MIN_SEMANTIC_SD = 0.005
+
+
+@dataclass(frozen=True)
+class SemanticModel:
+    """How the margin of a bead's sentence vectors (see `margin_baselines`) is spread in true
+    beads and in unrelated pairs: two normal fits."""
+
+    true_mean: float
+    true_sd: float
+    random_mean: float
+    random_sd: float
+
+    def costs(self, margin):
+        """Negative log-likelihood ratio of true bead against unrelated pair, for a number or array.
+
+        Margins beyond either mean say no more than the mean itself: two normal fits with
+        different spreads would otherwise call a very good match unlikely."""
+        return -self._log_ratio(margin, self.true_mean)
+
+    def member_costs(self, margin):
+        """What a merged sentence pays when it does not look like a part of the other side.
+
+        The summed vector of a merge looks as good as its best member, so a deleted sentence
+        glued to a good pair would go unnoticed: each member of a merged side is compared with
+        the other side on its own. Holding half of what the other side says, it is expected
+        half-way between a translation and an unrelated sentence; only a shortfall is charged."""
+        return np.maximum(-self._log_ratio(margin, (self.true_mean + self.random_mean) / 2), 0.0)
+
+    def _log_ratio(self, margin, true_mean: float):
+        low, high = sorted((self.random_mean, true_mean))
+        margin = np.clip(margin, low, high)
+
+        def log_density(mean: float, sd: float):
+            return -0.5 * ((margin - mean) / sd) ** 2 - math.log(sd)
+        llr = log_density(true_mean, self.true_sd) - log_density(self.random_mean, self.random_sd)
+        return np.clip(llr, -MAX_SEMANTIC_EVIDENCE, MAX_SEMANTIC_EVIDENCE)
+
+
+def margin_baselines(src_vectors: np.ndarray, trg_vectors: np.ndarray, width: int,
+                     neighbours: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """For every sentence, the mean cosine of its `neighbours` nearest sentences on the other
+    side, looked for within `width` sentences of its diagonal position. A bead's margin is its
+    cosine over the mean of its sides' baselines: raw cosines of a small model are squeezed
+    together (true about 0.88, unrelated about 0.79), margins are not."""
+    def baselines(rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        n, m = len(rows), len(columns)
+        out = np.ones(n, dtype=np.float32)
+        for i in range(n):
+            centre = round(i * m / n) if n else 0
+            window = columns[max(0, centre - width):min(m, centre + width + 1)]
+            if len(window):
+                cosines = window @ rows[i]
+                k = min(neighbours, len(cosines))
+                out[i] = max(float(np.partition(cosines, -k)[-k:].mean()), 1e-3)
+        return out
+    return baselines(src_vectors, trg_vectors), baselines(trg_vectors, src_vectors)
+
+
+def bead_margin(vectors: tuple[np.ndarray, np.ndarray], baselines: tuple[np.ndarray, np.ndarray],
+                bead: Bead) -> float:
+    """The margin of one bead with sentences on both sides: as `BandCost` prices it."""
+    src = vectors[0][list(bead.src)].sum(axis=0)
+    trg = vectors[1][list(bead.trg)].sum(axis=0)
+    cosine = float(src @ trg) / max(float(np.linalg.norm(src) * np.linalg.norm(trg)), 1e-9)
+    return cosine / ((baselines[0][list(bead.src)].mean() + baselines[1][list(bead.trg)].mean()) / 2)
+
+
+def estimate_semantic(src_vectors: np.ndarray, trg_vectors: np.ndarray, baselines: tuple[np.ndarray, np.ndarray],
+                      beads: Sequence[Bead], prior: SemanticModel, prior_pairs: float = 20.0) -> SemanticModel:
+    """The margin distributions of this document pair, from the 1-1 beads of a first alignment
+    (true) and their sources against the neighbouring targets (unrelated), each pulled towards
+    the prior by `prior_pairs` pseudo-observations."""
+    true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
+    random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS
+                    if 0 <= j + offset < len(trg_vectors)]
+
+    def fit(pairs: list[tuple[int, int]], mean: float, sd: float) -> tuple[float, float]:
+        if not pairs:
+            return mean, sd
+        i, j = np.array(pairs).T
+        margins = np.einsum("ij,ij->i", src_vectors[i], trg_vectors[j]) / ((baselines[0][i] + baselines[1][j]) / 2)
+        count = len(margins) + prior_pairs
+        fitted_mean = (margins.sum() + prior_pairs * mean) / count
+        spread = (((margins - fitted_mean) ** 2).sum() + prior_pairs * (sd ** 2 + (mean - fitted_mean) ** 2)) / count
+        return float(fitted_mean), max(float(math.sqrt(spread)), MIN_SEMANTIC_SD)
+
+    true_mean, true_sd = fit(true_pairs, prior.true_mean, prior.true_sd)
+    random_mean, random_sd = fit(random_pairs, prior.random_mean, prior.random_sd)
+    return SemanticModel(true_mean, true_sd, random_mean, random_sd)
 
 
 # --- one pair of sentences -------------------------------------------------------------------
@@ -126,11 +221,13 @@ def length_probability(src_length, trg_length, model: CostModel):
 
 
 def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostModel,
-               lexical: bool) -> tuple[float, ScoreParts]:
+               lexical: bool, margin: float | None = None) -> tuple[float, ScoreParts]:
     """A pair's score (0..1, higher is better) and its parts; the score is the mean of the parts measured.
 
     length: tail probability of the length difference; anchors: shared numbers, names and terms
-    against those found on one side only; lexical (with a lexicon): share of words translated.
+    against those found on one side only; lexical (with a lexicon): share of words translated;
+    semantic (with sentence vectors, given their `margin`): the odds of a translation against
+    an unrelated pair, as a probability.
     """
     s, t = merge(src), merge(trg)
     f = pair_features(s, t)
@@ -141,8 +238,10 @@ def score_bead(src: Sequence[Evidence], trg: Sequence[Evidence], model: CostMode
         length=float(length_probability(s.length, t.length, model)),
         anchors=(matched + 0.5) / (matched + missed + 1),
         lexical=(f.src_hits + f.trg_hits) / words if lexical and words else None,
+        semantic=float(1 / (1 + np.exp(model.semantic.costs(margin))))
+        if model.semantic is not None and margin is not None else None,
     )
-    measured = [p for p in (parts.length, parts.anchors, parts.lexical) if p is not None]
+    measured = [p for p in (parts.length, parts.anchors, parts.lexical, parts.semantic) if p is not None]
     return sum(measured) / len(measured), parts
 
 
@@ -174,10 +273,13 @@ class FeatureTable:
     every bead shape's hits add up exactly from three tables.
     """
 
-    FEATURES = 5  # src hits, trg hits, numbers, names, terms
+    FEATURES = 6  # src hits, trg hits, numbers, names, terms, cosine of the sentence vectors
+    COSINE = 5
 
-    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
+    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence],
+                 vectors: "tuple[np.ndarray, np.ndarray] | None" = None):
         self.src, self.trg = src, trg
+        self.vectors = vectors  # unit sentence embeddings (--embeddings), one row per sentence
         self._limits: tuple[tuple[int, int], ...] | None = None
         self._counted: dict[int, tuple[int, np.ndarray]] = {}  # source sentence -> (first target, counts)
         self._trg_pair_reach = [trg[k].reach | trg[k + 1].reach for k in range(len(trg) - 1)]
@@ -216,11 +318,13 @@ class FeatureTable:
         s = src[r]
         pair_reach = s.reach | src[r + 1].reach if r + 1 < len(src) else None
         counts = np.zeros((self.FEATURES + 2, hi - lo), dtype=np.float32)
+        if self.vectors is not None:
+            counts[self.COSINE] = self.vectors[1][lo:hi] @ self.vectors[0][r]
         for c, t in enumerate(trg[lo:hi]):
             if s.words and t.reach:
                 counts[0, c] = len(s.words & t.reach)
                 if lo + c + 1 < m:
-                    counts[5, c] = len(s.words & self._trg_pair_reach[lo + c])
+                    counts[self.FEATURES, c] = len(s.words & self._trg_pair_reach[lo + c])
             if t.words and s.reach:
                 counts[1, c] = len(t.words & s.reach)
             if s.numbers and t.numbers:
@@ -230,7 +334,7 @@ class FeatureTable:
             if s.terms and t.terms:
                 counts[4, c] = len(s.terms & t.terms)
             if pair_reach and t.words:
-                counts[6, c] = len(t.words & pair_reach)
+                counts[self.FEATURES + 1, c] = len(t.words & pair_reach)
         self._counted[r] = (lo, counts)
         return lo, counts
 
@@ -254,6 +358,7 @@ class FeatureTable:
         return total
 
 
+SEMANTIC_WINDOW = 20  # sentences either side of the diagonal searched for a sentence's margin baseline
 ROLE_CODES = {"": 0, "title": 1, "heading": 2, "caption": 3, "body": 4}
 
 
@@ -269,6 +374,13 @@ class BandCost:
         self.src_sum = {name: prefix([f(e) for e in src]) for name, f in SIDE_TOTALS.items()}
         self.trg_sum = {name: prefix([f(e) for e in trg]) for name, f in SIDE_TOTALS.items()}
         self.mean_words = (self.src_sum["words"][-1] / max(len(src), 1), self.trg_sum["words"][-1] / max(len(trg), 1))
+        if model.semantic is not None and table.vectors is not None:
+            src_vectors, trg_vectors = table.vectors
+            self.baselines = margin_baselines(src_vectors, trg_vectors, SEMANTIC_WINDOW)
+            self.baseline_sum = (prefix(self.baselines[0]), prefix(self.baselines[1]))
+            # Consecutive sentences' cosines give the length of a merged side's summed vectors.
+            self.next_cosine = (np.einsum("ij,ij->i", src_vectors[:-1], src_vectors[1:]),
+                                np.einsum("ij,ij->i", trg_vectors[:-1], trg_vectors[1:]))
         self.src_role = np.array([ROLE_CODES.get(e.role, 0) for e in src])
         self.trg_role = np.array([ROLE_CODES.get(e.role, 0) for e in trg])
 
@@ -310,7 +422,37 @@ class BandCost:
                                         + trg_hit * trg_hits + trg_miss * (trg_words - trg_hits))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
             cost += self._structure(a, b, i, j)
+        if m.semantic is not None and self.table.vectors is not None:
+            cost += m.semantic_weight * self._semantic(a, b, i, j, counts[..., FeatureTable.COSINE])
         return np.where(valid, cost, np.inf)
+
+    def _semantic(self, a: int, b: int, i: np.ndarray, j: np.ndarray, cosine_sums: np.ndarray) -> np.ndarray:
+        """Cost of the beads' sentence vectors: the margin of the two sides' summed unit vectors
+        (their cosine is the sum of the sentence pairs' cosines over the two sums' lengths, over
+        the sentences' mean baseline) and, in a merge, each merged sentence's own margin."""
+        semantic = self.model.semantic
+
+        def length_of_sum(size: int, next_cosine: np.ndarray, ends: np.ndarray):
+            if size == 1:
+                return 1.0
+            return np.sqrt(np.maximum(2 + 2 * next_cosine[np.maximum(ends - 2, 0)], 1e-6))
+        src_length = length_of_sum(a, self.next_cosine[0], i)
+        trg_length = length_of_sum(b, self.next_cosine[1], j)
+        src_baseline = (self.baseline_sum[0][i] - self.baseline_sum[0][i - a]) / a
+        trg_baseline = (self.baseline_sum[1][j] - self.baseline_sum[1][j - b]) / b
+        cost = semantic.costs(cosine_sums / (src_length * trg_length) / ((src_baseline + trg_baseline) / 2))
+        if a > 1 or b > 1:
+            cosines = self.table.single[:, FeatureTable.COSINE]
+            pair = {(k, l): self.table._take(cosines, i - a + k, j - b + l) for k in range(a) for l in range(b)}
+            if a > 1:
+                for k in range(a):
+                    member = sum(pair[(k, l)] for l in range(b)) / trg_length
+                    cost = cost + semantic.member_costs(member / ((self.baselines[0][i - a + k] + trg_baseline) / 2))
+            if b > 1:
+                for l in range(b):
+                    member = sum(pair[(k, l)] for k in range(a)) / src_length
+                    cost = cost + semantic.member_costs(member / ((src_baseline + self.baselines[1][j - b + l]) / 2))
+        return cost
 
     def _structure(self, a: int, b: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         """Paragraph starts inside merged sides, paragraph starts that (do not) meet, roles that differ."""

@@ -246,6 +246,9 @@ def main() -> int:
     parser.add_argument("--dictionary", type=Path, help="also run align with this --dictionary")
     parser.add_argument("--no-baseline", action="store_true", help="skip Gale-Church")
     parser.add_argument("--align-args", default="", help="extra options for align run (quoted)")
+    parser.add_argument("--embeddings", action="store_true",
+                        help="also run align --embeddings (and with the dictionary, if given); the vectors "
+                             "are cached under $ALIGN_CACHE: point it at an empty folder to time a cold run")
     parser.add_argument("--floor", type=float, help="exit 1 if align's pooled perturbed strict F1 is lower")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--long", action="store_true",
@@ -257,6 +260,8 @@ def main() -> int:
     systems = [("align", args.align_args.split())]
     if args.dictionary:
         systems.append((f"align + {args.dictionary.stem}", args.align_args.split() + ["--dictionary", str(args.dictionary)]))
+    if args.embeddings:
+        systems += [(f"{name} + embeddings", extra + ["--embeddings"]) for name, extra in list(systems)]
     if args.long:
         run_long(args, systems)
         return 0

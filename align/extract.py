@@ -104,10 +104,10 @@ def _decode_with(data: bytes, encoding: str, source: str) -> str:
                          source) from None
 
 
-def decode(data: bytes, source: str, encoding: str | None = None, lang: str = "vi") -> str:
-    """Bytes of a page to NFC text; `encoding` overrides detection. A Vietnamese page that is not
-    UTF-8 is read in the legacy encoding detection is sure of (Windows-1258, VNI, TCVN3), an
-    ASCII one as VIQR when it is written in it. Raises InputError."""
+def decode(data: bytes, source: str, encoding: str | None = None, lang: str | None = None) -> str:
+    """Bytes of a page to NFC text; `encoding` overrides detection. A Vietnamese page (`lang`
+    "vi") that is not UTF-8 is read in the legacy encoding detection is sure of (Windows-1258,
+    VNI, TCVN3), an ASCII one as VIQR when it is written in it. Raises InputError."""
     if not data.strip():
         raise InputError("empty file", source)
     for bom, codec in BOMS:

@@ -48,7 +48,7 @@ def test_every_letter_round_trips_through_tcvn3_capitals_with_a_tone_as_lower_ca
 def test_real_text_round_trips_and_is_detected(codec, text):
     data = encode_legacy(text, codec)
     assert decode_legacy(data, codec, "t") == text
-    assert decode(data, "old.txt") == text  # no --encoding: detected
+    assert decode(data, "old.txt", lang="vi") == text  # no --encoding: detected
     if codec is not VIQR:
         best, second = detect(data)[:2]
         assert best.codec is codec and best.confidence >= 0.9 and second.confidence < best.confidence - 0.15
@@ -75,7 +75,7 @@ def test_encoding_names(name, codec):
 
 def test_english_ascii_on_a_vietnamese_page_is_not_read_as_viqr():
     text = "Don't stop. It's 5 p.m. already? You'll see (e.g. here) the a^b case."
-    assert decode(text.encode("ascii"), "page.txt") == text
+    assert decode(text.encode("ascii"), "page.txt", lang="vi") == text
 
 
 def test_the_encoding_option_overrides_detection(cli, tmp_path):

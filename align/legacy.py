@@ -43,6 +43,12 @@ def _split_letter(letter: str) -> tuple[str, int]:
     return bare, tone
 
 
+# Windows-1252's quotes, dashes and other signs in 0x80-0x9F; its five undefined bytes stay
+# as the Latin-1 control characters they are.
+_WINDOWS_1252 = {byte: bytes([byte]).decode("cp1252") for byte in range(0x80, 0xA0)
+                 if byte not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
+
+
 # --- VNI-Windows ------------------------------------------------------------------------------
 
 # Lower-case spellings; a capital is the same with every character upper-cased (Latin-1's
@@ -99,11 +105,7 @@ def _tcvn3_decoding() -> dict[int, str]:
         for tone, byte in enumerate(codes, start=1):
             table[byte] = unicodedata.normalize("NFC", vowel + TONES[tone])
     table[0xA0] = "\u00a0"
-    for byte in range(0x80, 0xA0):  # Windows-1252's quotes and dashes, as the ABC fonts kept them
-        try:
-            table[byte] = bytes([byte]).decode("cp1252")
-        except UnicodeDecodeError:
-            pass
+    table.update(_WINDOWS_1252)  # quotes and dashes, as the ABC fonts kept them
     return table
 
 
@@ -186,9 +188,8 @@ def _encode_viqr(text: str) -> str:
     for ch in unicodedata.normalize("NFC", text):
         if ch in "\\(^+'`?~." and out and out[-1][-1:].lower() in "aeiouy(^+" or ch == "\\":
             out.append("\\" + ch)
-        elif ch.lower() == "d" and out and out[-1] in ("d", "D", "dd", "DD") and \
-                (len(out) == 1 or not out[-2][-1:].isalpha()):
-            out.append("\\" + ch)
+        elif ch.lower() == "d" and out and out[-1] in ("d", "D") and (len(out) == 1 or not out[-2][-1:].isalpha()):
+            out.append("\\" + ch)  # "dd" at the start of a word would read as đ
         elif ch in _LETTERS:
             out.append(_viqr_spelling(ch))
         else:
@@ -222,14 +223,9 @@ _VNI_PATTERN = re.compile("|".join(re.escape(s) for s in sorted(_VNI_DECODING, k
                                    if not s.isascii()))
 
 
-def _windows_1252(data: bytes) -> str:
-    """Bytes as Windows-1252 shows them; its five undefined bytes as their Latin-1 control."""
-    return "".join(bytes([b]).decode("cp1252", errors="replace") if 0x80 <= b < 0xA0 else chr(b) for b in data) \
-        .replace("\ufffd", "")
-
-
-def _decode_vni(data: bytes, source: str) -> str:
-    return _VNI_PATTERN.sub(lambda m: _VNI_DECODING[m.group()], _windows_1252(data))
+def _decode_vni(data: bytes) -> str:
+    text = data.decode("latin-1").translate(_WINDOWS_1252)
+    return _VNI_PATTERN.sub(lambda m: _VNI_DECODING[m.group()], text)
 
 
 @dataclass(frozen=True)
@@ -261,7 +257,7 @@ def decode_legacy(data: bytes, codec: Codec, source: str) -> str:
             raise InputError(f"cannot be decoded as Windows-1258: byte 0x{data[err.start]:02x} at offset "
                              f"{err.start}", source) from None
     elif codec is VNI:
-        text = _decode_vni(data, source)
+        text = _decode_vni(data)
     elif codec is TCVN3:
         text = _decode_tcvn3(data, source)
     else:

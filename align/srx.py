@@ -178,9 +178,8 @@ def write_srx(languages: tuple[str, ...] = LANGUAGES) -> bytes:
     """align's built-in rules as an SRX 2.0 file, one language rule and one map rule per language."""
     srx = etree.Element(f"{{{SRX_NAMESPACE}}}srx", nsmap={None: SRX_NAMESPACE}, version="2.0")
     header = etree.SubElement(srx, f"{{{SRX_NAMESPACE}}}header", segmentsubflows="yes", cascade="no")
-    for kind in ("start", "end", "isolated"):
-        etree.SubElement(header, f"{{{SRX_NAMESPACE}}}formathandle", type=kind, include="no" if kind == "start"
-                         else "yes")
+    for kind, include in (("start", "no"), ("end", "yes"), ("isolated", "yes")):
+        etree.SubElement(header, f"{{{SRX_NAMESPACE}}}formathandle", type=kind, include=include)
     body = etree.SubElement(srx, f"{{{SRX_NAMESPACE}}}body")
     rules_element = etree.SubElement(body, f"{{{SRX_NAMESPACE}}}languagerules")
     maps = etree.SubElement(body, f"{{{SRX_NAMESPACE}}}maprules")
@@ -190,8 +189,8 @@ def write_srx(languages: tuple[str, ...] = LANGUAGES) -> bytes:
         for rule in builtin_rules(lang):
             if rule.comment:
                 language.append(etree.Comment(f" {rule.comment.replace('--', '- -')} "))
-            element = etree.SubElement(language, f"{{{SRX_NAMESPACE}}}rule", attrib={"break": "yes" if rule.breaks
-                                                                                      else "no"})
+            element = etree.SubElement(language, f"{{{SRX_NAMESPACE}}}rule",
+                                       attrib={"break": "yes" if rule.breaks else "no"})
             etree.SubElement(element, f"{{{SRX_NAMESPACE}}}beforebreak").text = rule.before
             etree.SubElement(element, f"{{{SRX_NAMESPACE}}}afterbreak").text = rule.after
         etree.SubElement(maps, f"{{{SRX_NAMESPACE}}}languagemap", languagepattern=f"{lang}.*",

@@ -9,7 +9,8 @@ import click
 
 from align import __version__, pipeline
 from align.config import Settings
-from align.files import write_atomically
+from align.extract import encoding_candidates
+from align.files import read_input, write_atomically
 from align.model import AlignError, ConfigError, InputError
 from align.srx import read_srx, write_srx
 
@@ -176,6 +177,24 @@ def score(gold, test, as_json):
         s, lax = row["strict"], row["lax"]
         click.echo(f"{row['document']:<{width}}  {s['precision']:8.3f}  {s['recall']:8.3f}  {s['f1']:9.3f}  "
                    f"{lax['precision']:.3f}  {lax['recall']:.3f}  {lax['f1']:.3f}")
+
+
+@main.command("encoding")
+@click.argument("pages", nargs=-1, required=True, type=click.Path())
+def encoding_(pages):
+    """Say which encoding each Vietnamese PAGE is in, with a confidence (0..1), as `run` detects it.
+
+    Legacy encodings (Windows-1258, VNI-Windows, TCVN3, VIQR) are recognised by the share of
+    words that decode to well-formed Vietnamese syllables.
+
+    \b
+    Example:
+      align encoding archive/*.txt
+    """
+    for page in pages:
+        candidates = encoding_candidates(read_input(page))
+        summary = ", ".join(f"{name} {confidence:.2f}" for name, confidence in candidates) or "no Vietnamese reading"
+        click.echo(f"{page}: {summary}")
 
 
 if __name__ == "__main__":

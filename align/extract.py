@@ -78,6 +78,23 @@ def _viqr_reading(text: str, data: bytes, source: str) -> str:
     return decode_legacy(data, VIQR, source) if detection.confidence >= MIN_CONFIDENCE else text
 
 
+def encoding_candidates(data: bytes) -> list[tuple[str, float]]:
+    """What the bytes of a Vietnamese page are, most likely first, each with a confidence (0..1):
+    UTF-8 (with or without BOM) is certain; otherwise every legacy reading that yields some
+    Vietnamese. Declared charsets are not consulted: this is what the bytes themselves say."""
+    if any(data.startswith(bom) for bom, _ in BOMS):
+        return [("Unicode with a byte-order mark", 1.0)]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return [(d.codec.label, d.confidence) for d in detect(data) if d.confidence > 0]
+    if text.isascii() and viqr_marked_share(text) >= MIN_VIQR_SHARE:
+        (viqr,) = detect(data, (VIQR,))
+        if viqr.confidence > 0:
+            return [("VIQR", viqr.confidence), ("ASCII", 1.0 - viqr.confidence)]
+    return [("ASCII" if text.isascii() else "UTF-8", 1.0)]
+
+
 def _binary_kind(data: bytes) -> str | None:
     for magic, kind in BINARY_MAGIC.items():
         if data.startswith(magic):

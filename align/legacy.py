@@ -282,18 +282,37 @@ def encode_legacy(text: str, codec: Codec) -> bytes:
 
 # --- detection --------------------------------------------------------------------------------
 
-_ONSET = "(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-_RHYME = "(?:[aăâeêioôơuưy]{1,3})(?:ng|nh|ch|[cmnpt])?"
-_SYLLABLE = re.compile(f"{_ONSET}{_RHYME}")
+# Syllable structure: onset, vowel nucleus (with its glides), coda. Nuclei that end in a glide
+# take no coda; ă, â and the diphthongs iê, yê, uô, ươ need one; ch and nh follow a, ê, i, y only.
+_ONSET = re.compile("(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?")
+_OPEN_ONLY = set("ai ao au ay âu ây eo êu ia iu oi ôi ơi ua ui ưa ưi ưu oai oay oeo uây uôi uya uyu ươi ươu "
+                 "yêu iêu uơ".split())
+_NEED_CODA = set("ă â iê yê uô ươ uyê oă uâ oo".split())
+_FREE = set("a e ê i o ô ơ u ư y oa oe uê uy".split())
+_CODAS = {"", "c", "ch", "m", "n", "ng", "nh", "p", "t"}
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_EVIDENCE = 3  # words with Vietnamese marks needed before any guess is trusted
 
 
 def _is_syllable(word: str) -> bool:
     decomposed = unicodedata.normalize("NFD", word.lower())
-    tones = sum(1 for ch in decomposed if ch in TONES[1:])
+    if sum(1 for ch in decomposed if ch in TONES[1:]) > 1:
+        return False
     bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in TONES[1:]))
-    return tones <= 1 and _SYLLABLE.fullmatch(bare) is not None
+    rest = bare[_ONSET.match(bare).end():]
+    if bare.startswith("gi") and (not rest or rest[0] not in VOWELS):  # "gì", "gìn": i is the nucleus
+        rest = bare[1:]
+    end = 0
+    while end < len(rest) and rest[end] in VOWELS:
+        end += 1
+    nucleus, coda = rest[:end], rest[end:]
+    if coda not in _CODAS or not nucleus:
+        return False
+    if coda in ("ch", "nh") and nucleus[-1] not in "aêiy":
+        return False
+    if coda:
+        return nucleus in _FREE or nucleus in _NEED_CODA
+    return nucleus in _FREE or nucleus in _OPEN_ONLY
 
 
 def vietnamese_share(text: str) -> tuple[float, int]:

@@ -99,3 +99,31 @@ def test_unsure_detection_names_the_file_and_the_candidates(cli, tmp_path):
 def test_bytes_outside_tcvn3_are_refused_with_their_offset():
     with pytest.raises(InputError, match="byte 0xba at offset 2 is not a TCVN3"):
         decode_legacy(b"ab\xbacd", TCVN3, "t.txt")
+
+
+@pytest.mark.parametrize("word, is_vietnamese", [
+    ("người", True), ("khuỷu", True), ("gì", True), ("gìn", True), ("quyển", True), ("xoong", True),
+    ("ngoặt", True), ("ếch", True), ("thuở", True),
+    ("laõm", False), ("thaờm", False), ("chớnh", False), ("toồng", False), ("caỏp", False), ("tiề", False),
+])
+def test_syllable_shapes(word, is_vietnamese):
+    from align.legacy import _is_syllable
+    assert _is_syllable(word) is is_vietnamese
+
+
+def test_one_short_sentence_is_enough_to_tell_vni_from_tcvn3():
+    data = encode_legacy("Tổng Bí thư Tô Lâm thăm chính thức Vương quốc Anh; hai bên nâng cấp quan hệ.", VNI)
+    best, second = detect(data)[:2]
+    assert best.codec is VNI and best.confidence == 1.0 and second.confidence < 0.5
+
+
+def test_encoding_command_reports_each_page_with_a_confidence(cli, tmp_path):
+    (tmp_path / "vni.txt").write_bytes(encode_legacy(TEXTS[0], VNI))
+    (tmp_path / "viqr.txt").write_bytes(encode_legacy(TEXTS[1], VIQR))
+    (tmp_path / "utf8.txt").write_text(TEXTS[2], encoding="utf-8")
+    result = cli("encoding", tmp_path / "vni.txt", tmp_path / "viqr.txt", tmp_path / "utf8.txt")
+    lines = result.stdout.splitlines()
+    assert result.exit_code == 0
+    assert lines[0].startswith(f"{tmp_path / 'vni.txt'}: VNI-Windows 1.00, ")
+    assert lines[1].startswith(f"{tmp_path / 'viqr.txt'}: VIQR 1.00")
+    assert lines[2] == f"{tmp_path / 'utf8.txt'}: UTF-8 1.00"

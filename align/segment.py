@@ -138,7 +138,7 @@ def builtin_rules(lang: str) -> tuple[Rule, ...]:
         Rule(True, _STOP_RUN, f"\\s+[{UPPER}0-9{_class(SENTENCE_OPENERS)}]",
              "a stop, closing quotes or brackets, then a sentence opener"),
     ]
-    if lang == "en":  # e-mail and forum English starts sentences in lower case, but not after "..." or "Yahoo!"
+    if lang == "en":  # e-mail and forum English starts sentences in lower case (not after an ellipsis)
         rules += [
             Rule(False, f"{_TOKEN_START}(?:{_alternatives(table.before_lower)})", f"\\s+[{LOWER}(]",
                  'a company suffix before a lower-case word: "Enron Corp. common stock"'),

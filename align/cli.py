@@ -12,9 +12,11 @@ import click
 from align import __version__, pipeline, terms
 from align import glossary as glossary_io
 from align.config import Settings
-from align.files import write_atomically
+from align.extract import encoding_candidates
+from align.files import read_input, write_atomically
 from align.model import AlignError, ConfigError, InputError, Term
 from align.normalize import clean_text
+from align.srx import read_srx, write_srx
 
 LANGUAGE_CHOICE = click.Choice(["vi", "en"])
 
@@ -63,20 +65,25 @@ def main():
               help="Inputs are plain text, one sentence per line: no extraction, no splitting.")
 @click.option("--beads", type=click.Path(), metavar="PATH",
               help="Also write the alignment as vecalign beads: a file for two files, a folder for two folders.")
-@click.option("--encoding", help="Encoding of the inputs (default: BOM, HTML meta charset, else UTF-8).")
+@click.option("--encoding", help="Encoding of the inputs: any Python codec, or vni, tcvn3, viqr, cp1258 "
+              "(default: BOM, HTML meta charset, else UTF-8; Vietnamese pages that are not are detected).")
+@click.option("--srx", "srx_path", type=click.Path(), metavar="RULES.srx",
+              help="Split pages with the SRX 2.0 rules of a CAT tool instead of align's own.")
 @click.option("--skip-unpaired", is_flag=True,
               help="Align the pairs found even when some pages have no counterpart (they are listed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings, presegmented, beads, encoding,
-        skip_unpaired, quiet):
+        srx_path, skip_unpaired, quiet):
     """Align VI with EN (two files, or two folders paired by file stem) into a TMX memory.
 
     \b
     Example:
       align run corpora/vi corpora/en -o memory.tmx
     """
-    settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding,
-                        embeddings=embeddings).checked()
+    if srx_path and presegmented:
+        raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
+    settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding, embeddings=embeddings,
+                        srx=read_srx(srx_path) if srx_path else None).checked()
     if embeddings:
         from align.semantic import check_available
         check_available()
@@ -112,17 +119,35 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
 
 
 @main.command()
-@click.argument("page", type=click.Path())
-@click.option("--lang", type=LANGUAGE_CHOICE, required=True, help="Language of the page.")
-@click.option("--encoding", help="Encoding of the page (default: BOM, HTML meta charset, else UTF-8).")
-def split(page, lang, encoding):
+@click.argument("page", type=click.Path(), required=False)
+@click.option("--lang", type=LANGUAGE_CHOICE, help="Language of the page (required with PAGE).")
+@click.option("--encoding", help="Encoding of the page: any Python codec, or vni, tcvn3, viqr, cp1258 "
+              "(default: BOM, HTML meta charset, else UTF-8; Vietnamese pages that are not are detected).")
+@click.option("--srx", "srx_path", type=click.Path(), metavar="RULES.srx",
+              help="Split with the SRX 2.0 rules of a CAT tool instead of align's own.")
+@click.option("--export-srx", type=click.Path(), metavar="RULES.srx",
+              help="Write align's own rules as an SRX 2.0 file ('-' for standard output) and exit.")
+def split(page, lang, encoding, srx_path, export_srx):
     """Print PAGE's sentences one per line, a blank line between blocks, as `run` sees them.
 
     \b
-    Example:
+    Examples:
       align split corpora/vi/vietnam-uk-comprehensive-strategic-partnership.html --lang vi
+      align split page.html --lang en --srx omegat-rules.srx
+      align split --export-srx align.srx     # give a CAT tool align's rules
     """
-    settings = Settings(encoding=encoding).checked()
+    if export_srx:
+        if page:
+            raise ConfigError("--export-srx writes the rules and splits nothing; leave out PAGE")
+        data = write_srx()
+        if export_srx == "-":
+            click.echo(data.decode("utf-8"), nl=False)
+        else:
+            write_atomically(export_srx, data)
+        return
+    if not page or not lang:
+        raise ConfigError("give a PAGE and its --lang (or --export-srx to write the rules)")
+    settings = Settings(encoding=encoding, srx=read_srx(srx_path) if srx_path else None).checked()
     previous_block = None
     for sentence in pipeline.load_sentences(page, lang, settings):
         if previous_block is not None and sentence.block != previous_block:
@@ -165,6 +190,24 @@ def score(gold, test, as_json):
         s, lax = row["strict"], row["lax"]
         click.echo(f"{row['document']:<{width}}  {s['precision']:8.3f}  {s['recall']:8.3f}  {s['f1']:9.3f}  "
                    f"{lax['precision']:.3f}  {lax['recall']:.3f}  {lax['f1']:.3f}")
+
+
+@main.command("encoding")
+@click.argument("pages", nargs=-1, required=True, type=click.Path())
+def encoding_(pages):
+    """Say which encoding each Vietnamese PAGE is in, with a confidence (0..1), as `run` detects it.
+
+    Legacy encodings (Windows-1258, VNI-Windows, TCVN3, VIQR) are recognised by the share of
+    words that decode to well-formed Vietnamese syllables.
+
+    \b
+    Example:
+      align encoding archive/*.txt
+    """
+    for page in pages:
+        candidates = encoding_candidates(read_input(page))
+        summary = ", ".join(f"{name} {confidence:.2f}" for name, confidence in candidates) or "no Vietnamese reading"
+        click.echo(f"{page}: {summary}")
 
 
 # --- glossary -------------------------------------------------------------------------------

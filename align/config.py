@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from align import __version__
 from align.model import ConfigError
+
+if TYPE_CHECKING:
+    from align.srx import SrxRules
 
 TONE_STYLES = ("classic", "modern")  # classic: hòa, thủy, khỏe; modern: hoà, thuỷ, khoẻ
 
@@ -32,6 +36,7 @@ class Settings:
     encoding: str | None = None  # None: BOM, meta charset, else UTF-8
     presegmented: bool = False  # one sentence per line, no extraction or splitting
     max_sentence_chars: int = 5000  # longer "sentences" are rejected as not being prose
+    srx: "SrxRules | None" = None  # sentence splitting rules from an SRX file (None: align's own)
     # Matching
     tone_style: str = "classic"
     # Alignment: the dynamic programme (costs are negative log-probabilities)
@@ -112,6 +117,7 @@ class Settings:
             f"langs:{self.src_lang}-{self.trg_lang}",
             f"input:{'presegmented' if self.presegmented else 'pages'}",
             f"encoding:{self.encoding or 'auto'}",
+            f"segmentation:{self.srx or 'builtin'}",
             f"tones:{self.tone_style}",
             f"band:{self.band}",
             f"skip:{self.skip_cost:g}",

@@ -13,6 +13,7 @@ import unicodedata
 
 from lxml import etree, html
 
+from align.legacy import VIQR, decode_legacy, detect, legacy_codec, viqr_marked_share
 from align.model import CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, Block, Document, InputError
 from align.normalize import clean_text
 
@@ -37,34 +38,61 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 
-# Vietnamese encodings with no Python codec: their tables come with the legacy-encoding work.
-UNSUPPORTED_ENCODINGS = {"vni", "vni-windows", "tcvn", "tcvn3", "tcvn-3", "abc", "viqr", "viscii"}
+# Vietnamese encodings with neither a Python codec nor a table here.
+UNSUPPORTED_ENCODINGS = {"viscii", "vps", "bkhcm"}
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # UTF-8 read as Windows-1252 and saved again: "Viá»‡t", "Ä‘", "Ã¡".
 _DOUBLE_ENCODED = re.compile("(?:Ã|Ä|Æ|á»|áº)[\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u02c6\u02dc\u2013-\u203a\u20ac\u2122]")
-# In VNI-Windows a tone or shape mark is a separate byte right after a plain vowel.
-_VNI_PATTERN = re.compile(rb"[AEIOUYaeiouy][\xc0-\xff]")
+
+# Detection decides alone only when the best reading is this sure and this far ahead of the next.
+MIN_CONFIDENCE = 0.9
+MIN_MARGIN = 0.15
+# ASCII Vietnamese pages are read as VIQR when this share of their words carries VIQR marks.
+MIN_VIQR_SHARE = 0.15
 
 
-# Characters Windows-1258 gives Vietnamese text: letters with shape marks, precomposed vowels, tone marks.
-CP1258_VIETNAMESE = set("ăâđêôơưĂÂĐÊÔƠƯàáèéìíòóùúýÀÁÈÉÌÍÒÓÙÚÝãõÃÕ\u0300\u0301\u0303\u0309\u0323")
+def _legacy_reading(data: bytes, source: str, error: UnicodeDecodeError) -> str:
+    """Non-UTF-8 bytes of a Vietnamese page in the legacy encoding they most surely are; an
+    InputError naming the candidates when no reading is sure enough."""
+    detections = detect(data)
+    best = detections[0] if detections else None
+    runner_up = detections[1].confidence if len(detections) > 1 else 0.0
+    if best and best.confidence >= MIN_CONFIDENCE and best.confidence - runner_up >= MIN_MARGIN:
+        return decode_legacy(data, best.codec, source)
+    candidates = ", ".join(f"{d.codec.label} {d.confidence:.2f}" for d in detections if d.confidence > 0) \
+        or "none reads as Vietnamese"
+    names = "|".join(d.codec.name for d in detections if d.confidence > 0) or "cp1258|vni|tcvn3|viqr"
+    raise InputError(f"not UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}) and not surely one "
+                     f"legacy Vietnamese encoding (confidence: {candidates}); pass --encoding {names}, "
+                     "or convert the file to UTF-8", source)
 
 
-def _suspected_legacy_encoding(data: bytes) -> tuple[str, str | None]:
-    """The legacy encoding non-UTF-8 bytes most resemble, and a codec name that decodes it, if any."""
-    high = [b for b in data if b >= 0x80]
-    as_1258 = data.decode("cp1258", errors="replace")
-    plausible = sum(1 for ch in as_1258 if ch in CP1258_VIETNAMESE)
-    tone_bytes = sum(1 for b in high if b in (0xCC, 0xEC, 0xD2, 0xDE, 0xF2))
-    if tone_bytes and plausible >= 0.9 * len(high):
-        return "Windows-1258 (Vietnamese, decomposed tone marks)", "cp1258"
-    if len(_VNI_PATTERN.findall(data)) >= 0.5 * len(high):
-        return "VNI-Windows", None
-    if high:
-        return "TCVN3 (ABC) or another 8-bit Vietnamese encoding", None
-    return "an unknown encoding", None
+def _viqr_reading(text: str, data: bytes, source: str) -> str:
+    """ASCII text of a Vietnamese page: VIQR when enough of its words carry VIQR marks and they
+    decode to Vietnamese syllables; otherwise unchanged."""
+    if not text.isascii() or viqr_marked_share(text) < MIN_VIQR_SHARE:
+        return text
+    (detection,) = detect(data, (VIQR,))
+    return decode_legacy(data, VIQR, source) if detection.confidence >= MIN_CONFIDENCE else text
+
+
+def encoding_candidates(data: bytes) -> list[tuple[str, float]]:
+    """What the bytes of a Vietnamese page are, most likely first, each with a confidence (0..1):
+    UTF-8 (with or without BOM) is certain; otherwise every legacy reading that yields some
+    Vietnamese. Declared charsets are not consulted: this is what the bytes themselves say."""
+    if any(data.startswith(bom) for bom, _ in BOMS):
+        return [("Unicode with a byte-order mark", 1.0)]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return [(d.codec.label, d.confidence) for d in detect(data) if d.confidence > 0]
+    if text.isascii() and viqr_marked_share(text) >= MIN_VIQR_SHARE:
+        (viqr,) = detect(data, (VIQR,))
+        if viqr.confidence > 0:
+            return [("VIQR", viqr.confidence), ("ASCII", 1.0 - viqr.confidence)]
+    return [("ASCII" if text.isascii() else "UTF-8", 1.0)]
 
 
 def _binary_kind(data: bytes) -> str | None:
@@ -77,8 +105,11 @@ def _binary_kind(data: bytes) -> str | None:
 
 
 def _decode_with(data: bytes, encoding: str, source: str) -> str:
+    codec = legacy_codec(encoding)
+    if codec:
+        return decode_legacy(data, codec, source)
     if encoding.lower() in UNSUPPORTED_ENCODINGS:
-        raise InputError(f"encoding {encoding} is not supported yet; convert the file to UTF-8", source)
+        raise InputError(f"encoding {encoding} is not supported; convert the file to UTF-8", source)
     try:
         codecs.lookup(encoding)
     except LookupError:
@@ -90,8 +121,10 @@ def _decode_with(data: bytes, encoding: str, source: str) -> str:
                          source) from None
 
 
-def decode(data: bytes, source: str, encoding: str | None = None) -> str:
-    """Bytes of a page to NFC text; `encoding` overrides detection. Raises InputError."""
+def decode(data: bytes, source: str, encoding: str | None = None, lang: str | None = None) -> str:
+    """Bytes of a page to NFC text; `encoding` overrides detection. A Vietnamese page (`lang`
+    "vi") that is not UTF-8 is read in the legacy encoding detection is sure of (Windows-1258,
+    VNI, TCVN3), an ASCII one as VIQR when it is written in it. Raises InputError."""
     if not data.strip():
         raise InputError("empty file", source)
     for bom, codec in BOMS:
@@ -113,10 +146,13 @@ def decode(data: bytes, source: str, encoding: str | None = None) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
-            name, codec = _suspected_legacy_encoding(data)
-            hint = f"; convert it to UTF-8 or pass --encoding {codec}" if codec else "; convert it to UTF-8"
-            raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-                             f"it looks like {name}{hint}", source) from None
+            if lang != "vi":
+                raise InputError(f"not UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); convert it "
+                                 "to UTF-8 or pass --encoding (e.g. cp1252)", source) from None
+            text = _legacy_reading(data, source, err)
+        else:
+            if lang == "vi":
+                text = _viqr_reading(text, data, source)
     text = unicodedata.normalize("NFC", text)
     if len(_DOUBLE_ENCODED.findall(text)) >= 3:
         raise InputError("text is garbled: UTF-8 that was read as Windows-1252 and saved again "
@@ -300,7 +336,7 @@ def is_html(path: str, text: str) -> bool:
 
 def extract(data: bytes, source: str, lang: str, encoding: str | None = None) -> Document:
     """A page's bytes to its Document (HTML or plain text)."""
-    text = decode(data, source, encoding)
+    text = decode(data, source, encoding, lang)
     if is_html(source, text):
         return extract_html(text, source, lang)
     return extract_text(text, source, lang)

@@ -93,8 +93,8 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
 
 # --- one document pair --------------------------------------------------------------------
 
-def _presegmented(data: bytes, path: str, settings: Settings) -> tuple[Sentence, ...]:
-    text = decode(data, path, settings.encoding).replace("\r\n", "\n").replace("\r", "\n")
+def _presegmented(data: bytes, path: str, lang: str, settings: Settings) -> tuple[Sentence, ...]:
+    text = decode(data, path, settings.encoding, lang).replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
@@ -111,9 +111,10 @@ def load_sentences(path: str, lang: str, settings: Settings) -> tuple[Sentence, 
     """The sentences of one page, as `run` and `split` see them. Raises InputError."""
     data = read_input(path)
     if settings.presegmented:
-        sentences = _presegmented(data, path, settings)
+        sentences = _presegmented(data, path, lang, settings)
     else:
-        sentences = segment(extract(data, path, lang, settings.encoding))
+        rules = settings.srx.rules_for(lang) if settings.srx else None
+        sentences = segment(extract(data, path, lang, settings.encoding), rules)
     if not sentences:
         raise InputError("no sentences found", path)
     for number, sentence in enumerate(sentences, start=1):

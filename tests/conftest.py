@@ -1,10 +1,10 @@
-import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from align.cli import main
+from align.legacy import CP1258, encode_legacy
 
 REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO / "corpora"
@@ -17,23 +17,10 @@ def needs_shared(path: Path):
     return pytest.mark.skipif(not path.exists(), reason=f"{path} not present")
 
 
-TONES = "\u0300\u0301\u0303\u0309\u0323"
-
-
 def to_cp1258(text: str) -> bytes:
     """Text as Windows-1258 stores Vietnamese: letters with breve, circumflex or horn precomposed,
     tone marks as separate combining bytes after them."""
-    groups: list[list[str]] = []
-    for ch in unicodedata.normalize("NFD", text):
-        if unicodedata.combining(ch) and groups:
-            groups[-1].append(ch)
-        else:
-            groups.append([ch])
-    out = []
-    for base, *marks in groups:
-        shape = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in TONES))
-        out.append(shape + "".join(m for m in marks if m in TONES))
-    return "".join(out).encode("cp1258")
+    return encode_legacy(text, CP1258)
 
 
 @pytest.fixture

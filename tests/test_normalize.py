@@ -71,3 +71,48 @@ def test_tone_placement_is_idempotent_and_keeps_the_letters(text, style):
 @given(st.text(max_size=60))
 def test_fold_is_idempotent(text):
     assert fold(fold(text)) == fold(text)
+
+
+# Every vowel cluster of Vietnamese rhymes, open and closed, with the onsets gi- and qu-:
+# (classic "hòa" style, modern "hoà" style). Only the open oa, oe, uy differ between the two.
+VOWEL_CLUSTERS = [
+    ("hóa", "hoá"), ("khỏe", "khoẻ"), ("thúy", "thuý"),                       # oa oe uy, open
+    ("toán", "toán"), ("khỏe mạnh", "khoẻ mạnh"), ("huýt", "huýt"), ("hoạch", "hoạch"),  # closed: last vowel
+    ("hái", "hái"), ("báo", "báo"), ("sáu", "sáu"), ("máy", "máy"), ("kéo", "kéo"),  # ai ao au ay eo
+    ("kìa", "kìa"), ("níu", "níu"), ("bói", "bói"), ("múa", "múa"), ("túi", "túi"),  # ia iu oi ua ui
+    ("cấu", "cấu"), ("mấy", "mấy"), ("nếu", "nếu"), ("tối", "tối"), ("mới", "mới"),  # âu ây êu ôi ơi
+    ("mứa", "mứa"), ("gửi", "gửi"), ("cứu", "cứu"),                               # ưa ưi ưu
+    ("thuế", "thuế"), ("thuở", "thuở"), ("người", "người"), ("được", "được"),     # uê uơ ươi ươ
+    ("tiếng", "tiếng"), ("yến", "yến"), ("muốn", "muốn"), ("tuấn", "tuấn"),       # iê yê uô uâ
+    ("ngoái", "ngoái"), ("xoáy", "xoáy"), ("khuấy", "khuấy"), ("muối", "muối"),   # oai oay uây uôi
+    ("rượu", "rượu"), ("yếu", "yếu"), ("hiếu", "hiếu"), ("ngoẻo", "ngoẻo"),       # ươu yêu iêu oeo
+    ("khuỷu", "khuỷu"), ("chuyến", "chuyến"), ("xoắn", "xoắn"), ("khuỵu", "khuỵu"),  # uyu uyê oă
+    ("giá", "giá"), ("giữa", "giữa"), ("giấy", "giấy"), ("giỏi", "giỏi"),         # gi- is an onset
+    ("quá", "quá"), ("quý", "quý"), ("quyển", "quyển"), ("quốc", "quốc"),         # qu- is an onset
+]
+
+
+def _with_tone_on_each_vowel(word: str) -> set[str]:
+    """`word` with its one tone mark moved onto each of its vowels in turn."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tone = next(ch for ch in decomposed if ch in "\u0300\u0301\u0303\u0309\u0323")
+    bare = decomposed.replace(tone, "")
+    spots = [i + 1 for i, ch in enumerate(bare) if ch.lower() in "aeiouy"]
+    variants = set()
+    for spot in spots:
+        end = spot
+        while end < len(bare) and unicodedata.combining(bare[end]):
+            end += 1
+        variants.add(unicodedata.normalize("NFC", bare[:end] + tone + bare[end:]))
+    return variants
+
+
+@pytest.mark.parametrize("classic, modern", VOWEL_CLUSTERS, ids=[c for c, _ in VOWEL_CLUSTERS])
+def test_every_vowel_cluster_gets_its_tone_where_the_convention_puts_it(classic, modern):
+    for classic_word, modern_word in zip(classic.split(), modern.split()):
+        for misplaced in _with_tone_on_each_vowel(classic_word):
+            assert normalize_tones(misplaced, "classic") == classic_word, misplaced
+            assert normalize_tones(misplaced, "modern") == modern_word, misplaced
+    for style in ("classic", "modern"):  # matching sees one spelling whichever the page used
+        assert match_key(classic, style) == match_key(modern, style)
+    assert fold(classic) == fold(modern)

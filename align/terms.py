@@ -216,11 +216,12 @@ def _widened(anchor: str, part: str, together, partners, linked: set[str], flip:
     (NESTED_SHARE): 'quantum mechanics' rather than 'quantum' for 'cơ học lượng tử'."""
     def both(other: str) -> int:
         return together[other, anchor] if flip else together[anchor, other]
-    best = part
+    best, best_rank = part, (len(part), both(part), part)
     for other, _ in partners.get(anchor, ()):
-        if (other not in linked and len(other) > len(best) and f" {part} " in f" {other} "
+        rank = (len(other), both(other), other)  # the longest, then the most frequent: same on every run
+        if (other not in linked and rank > best_rank and f" {part} " in f" {other} "
                 and both(other) >= NESTED_SHARE * both(part)):
-            best = other
+            best, best_rank = other, rank
     return best
 
 
@@ -321,14 +322,13 @@ def check(units: list[Unit], glossary: Iterable[Term]) -> CheckReport:
     misses: list[tuple[Unit, str]] = []
     occurrences: Counter[str] = Counter()
     units_with: dict[str, list[int]] = {}
-    en_words = []
     for number, unit in enumerate(units):
-        vi_words = words_of(unit.vi, SRC_LANG)
-        en_words.append(words_of(unit.en, TRG_LANG))
-        for vi in _term_spans(vi_words, index):
+        found = _term_spans(words_of(unit.vi, SRC_LANG), index)
+        en_words = words_of(unit.en, TRG_LANG) if found else []
+        for vi in sorted(found):
             occurrences[vi] += 1
             units_with.setdefault(vi, []).append(number)
-            if not any(_contains(en_words[-1], t) for t in translations[vi]):
+            if not any(_contains(en_words, t) for t in translations[vi]):
                 misses.append((unit, vi))
 
     guesses = _used_instead(misses, units, units_with, translations)

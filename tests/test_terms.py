@@ -147,3 +147,21 @@ def test_check_bad_glossary_exits_2(cli, bundled_memory, tmp_path):
     bad.write_text("one column only\n")
     result = cli("glossary", "check", bundled_memory, "--glossary", bad)
     assert result.exit_code == 2 and f"{bad}: line 1" in result.stderr
+
+
+def test_extract_and_check_give_the_same_output_on_every_run(tmp_path, bundled_memory):
+    """Sets of n-grams are iterated in hash order, which changes from run to run; the output must not."""
+    import os
+    import subprocess
+    import sys
+    outputs = set()
+    for seed in ("1", "2"):
+        command = [sys.executable, "-m", "align", "glossary"]
+        extracted = subprocess.run(command + ["extract", str(bundled_memory)], capture_output=True, text=True,
+                                   env={**os.environ, "PYTHONHASHSEED": seed})
+        checked = subprocess.run(command + ["check", str(bundled_memory), "--glossary",
+                                            str(CORPORA / "glossary.vi-en.tsv")],
+                                 capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        assert extracted.returncode == 0 and checked.returncode == 1
+        outputs.add(extracted.stdout + checked.stdout)
+    assert len(outputs) == 1

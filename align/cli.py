@@ -16,6 +16,7 @@ from align.extract import encoding_candidates
 from align.files import read_input, write_atomically
 from align.model import AlignError, ConfigError, InputError, Term
 from align.normalize import clean_text
+from align.progress import Progress
 from align.srx import read_srx, write_srx
 
 LANGUAGE_CHOICE = click.Choice(["vi", "en"])
@@ -101,13 +102,8 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
                          "to align the others", pairing.unpaired[0])
     for path in pairing.unpaired:
         click.echo(f"align: warning: {path}: no counterpart in the other folder; not aligned", err=True)
-    show_progress = not quiet and sys.stderr.isatty() and len(pairing.pairs) > 1
-
-    def progress(done: int, total: int) -> None:
-        click.echo(f"\raligned {done}/{total} documents", err=True, nl=done == total)
-
-    summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads,
-                                    progress if show_progress else None)
+    with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress:
+        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress)
     if not quiet:
         click.echo(
             f"{summary.documents} documents, {summary.src_sentences} vi / {summary.trg_sentences} en sentences; "

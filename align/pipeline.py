@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
 from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
@@ -18,6 +18,7 @@ from align.lexicon import Lexicon, read_dictionary, train_translations
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
                          InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
+from align.progress import Progress
 from align.segment import segment
 from align.terms import Unit as TermUnit
 from align.tmx import TmxHeader, Unit, creation_date, iter_tmx, write_tmx
@@ -235,9 +236,6 @@ class Summary:
     units_written: int
 
 
-Progress = Callable[[int, int], None]  # (documents done, documents in all)
-
-
 def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output: str,
                  beads: str | None = None, progress: Progress | None = None) -> Summary:
     """Align every pair, stream accepted pairs to a TMX at `output` ('-' for stdout) and, if
@@ -247,7 +245,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
     bead_texts: list[tuple[str, str]] = []
 
     def accepted_pairs() -> Iterator[Pair]:
-        for done, result in enumerate(run(pairing.pairs, settings, lexicon), start=1):
+        for result in run(pairing.pairs, settings, lexicon):
             totals["src"] += len(result.src_sentences)
             totals["trg"] += len(result.trg_sentences)
             totals["accepted"] += len(result.accepted)
@@ -258,7 +256,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
             if beads:
                 bead_texts.append((result.name, format_beads(result.beads)))
             if progress:
-                progress(done, len(pairing.pairs))
+                progress.advance(pairs=len(result.accepted))
             yield from result.accepted
 
     header = TmxHeader(settings.src_lang, settings.trg_lang, settings.signature(), creation_date())

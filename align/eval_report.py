@@ -146,7 +146,7 @@ def to_table(evaluation: Evaluation, width: int = 1) -> str:
                    f"* p < {SIGNIFICANT}: the difference is unlikely to be chance")
     for system in systems:
         if system.documents:
-            out += ["", f"per document ({system.name}):"]
+            out += ["", f"per document ({system.name}):" if len(systems) > 1 else "per document:"]
             out += _rows(["document", "segments"] + names,
                          [[d.document or "(none)", str(d.segments)] + [f"{s.score:.{width}f}" for s in d.scores]
                           for d in system.documents])

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import sys
 from pathlib import Path
-
-import importlib.util
 
 import click
 
@@ -20,8 +19,8 @@ from align.progress import Progress
 
 
 def _lazy(name: str):
-    """Module `name`, executed on first use: start-up stays short (`align --help`, `align eval`
-    never load numpy or lxml, which aligning needs)."""
+    """Module `name`, executed on first use: start-up stays short (`align --help`, or `align eval`
+    on text files, never loads numpy or lxml, which aligning needs)."""
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.find_spec(name)
@@ -455,6 +454,8 @@ def eval_(hypotheses, references, source, src_lang, trg_lang, metrics, per_segme
     from align import eval_report, evaluate, testset
 
     metric_names = evaluate.parse_metrics(metrics)
+    if testset.STDIN in references or source == testset.STDIN:
+        raise ConfigError("only --hyp reads standard input ('-'); give --ref and --src as files")
     tmx = [path for path in references if testset.is_tmx(path)]
     if tmx and len(references) > 1:
         raise ConfigError("a TMX reference is the only reference: give one --ref MEMORY.tmx, or text files")

@@ -235,6 +235,28 @@ def paired_bootstrap(test_set: TestSet, metrics: dict, resamples: int,
             for i in range(len(named))], [signatures[c].format() for c in columns]
 
 
+def _system_result(system, test_set: TestSet, metrics: dict, sentence_metrics: dict, signatures: list[str],
+                   significance: list[Significance], glossary, glossary_name: str) -> SystemResult:
+    """One system's corpus, document and segment scores and its term accuracy."""
+    groups = _by_document(test_set.documents) if test_set.documents else {}
+    scores, documents = [], {document: [] for document in groups}
+    for metric in metrics.values():
+        statistics = _statistics(metric, system.lines)
+        scores.append(_score(metric, statistics))
+        for document, indices in groups.items():
+            documents[document].append(_score(metric, [statistics[i] for i in indices]))
+    if signatures:  # a significance test's signatures name its resamples and seed
+        scores = [Score(s.name, s.score, signature, s.verbose) for s, signature in zip(scores, signatures)]
+    segments = tuple(tuple(m.sentence_score(hyp, list(refs)).score for m in sentence_metrics.values())
+                     for hyp, *refs in zip(system.lines, *test_set.references)) if sentence_metrics else ()
+    accuracy = None
+    if glossary is not None:
+        accuracy = term_accuracy(test_set.sources, system.lines, test_set.lines, glossary, glossary_name)
+    return SystemResult(system.name, tuple(scores),
+                        tuple(DocumentScores(d, len(groups[d]), tuple(s)) for d, s in documents.items()),
+                        segments, tuple(significance), accuracy)
+
+
 def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, options: MetricOptions = MetricOptions(),
              per_segment: bool = False, glossary: Sequence[Term] | None = None, glossary_name: str = "",
              resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> Evaluation:
@@ -247,35 +269,17 @@ def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, o
     metrics = {name: build_metric(name, options, references) for name in metric_names}
     sentence_metrics = {name: build_metric(name, options, None, sentence_level=True) if name == "bleu" else metric
                         for name, metric in metrics.items()} if per_segment else {}
-    groups = _by_document(test_set.documents) if test_set.documents else {}
     bootstrap, signatures = None, []
+    significances: list[list[Significance]] = [[] for _ in test_set.systems]
     if len(test_set.systems) > 1:
         if seed < 1:  # sacrebleu treats a seed of 0 as "no seed" in its paired test
             raise ConfigError("the bootstrap seed must be 1 or more")
         significances, signatures = paired_bootstrap(test_set, metrics, resamples, seed)
         bootstrap = Bootstrap(resamples, seed, test_set.systems[0].name)
-    results = []
-    for number, system in enumerate(test_set.systems):
-        scores, documents = [], {document: [] for document in groups}
-        for metric in metrics.values():
-            statistics = _statistics(metric, system.lines)
-            scores.append(_score(metric, statistics))
-            for document, indices in groups.items():
-                documents[document].append(_score(metric, [statistics[i] for i in indices]))
-        if bootstrap:
-            scores = [Score(s.name, s.score, signature, s.verbose) for s, signature in zip(scores, signatures)]
-        segments = ()
-        if per_segment:
-            segments = tuple(tuple(m.sentence_score(hyp, list(refs)).score for m in sentence_metrics.values())
-                             for hyp, *refs in zip(system.lines, *test_set.references))
-        accuracy = None
-        if glossary is not None:
-            accuracy = term_accuracy(test_set.sources, system.lines, test_set.lines, glossary, glossary_name)
-        results.append(SystemResult(
-            system.name, tuple(scores),
-            tuple(DocumentScores(d, len(groups[d]), tuple(s)) for d, s in documents.items()),
-            segments, tuple(significances[number]) if bootstrap else (), accuracy))
+    results = tuple(_system_result(system, test_set, metrics, sentence_metrics, signatures, significance,
+                                   glossary, glossary_name)
+                    for system, significance in zip(test_set.systems, significances))
     # after scoring: sacrebleu knows a sentence metric's number of references only once it has used it
     segment_signatures = tuple((score.name, metric.get_signature().format())
                                for score, metric in zip(results[0].scores, sentence_metrics.values()))
-    return Evaluation(test_set, tuple(results), segment_signatures, bootstrap)
+    return Evaluation(test_set, results, segment_signatures, bootstrap)

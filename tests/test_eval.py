@@ -79,10 +79,11 @@ def test_per_segment_scores_are_sacrebleus_sentence_scores(cli):
     segments = ours["systems"][0]["segments"]
     assert [s["line"] for s in segments] == list(range(1, 17))
     for metric, name in (("bleu", "BLEU"), ("chrf", "chrF2")):
-        theirs = sacrebleu(REF, REF2, "-i", HYP_A, "-m", metric, "-sl", "-b", "-w", "6").split()
-        assert [f"{s[name]:.6f}" for s in segments] == theirs
-    signature_line = sacrebleu(REF, REF2, "-i", HYP_A, "-m", "bleu", "-sl", "-w", "6").splitlines()[0]
-    assert signature_line.startswith(f"BLEU|{ours['segment_signatures']['BLEU']} = ")
+        # each line: "BLEU|nrefs:2|...|version:2.6.0 = 61.478815 ..."
+        theirs = [line.split(" = ")[:2] for line in sacrebleu(REF, REF2, "-i", HYP_A, "-m", metric, "-sl",
+                                                               "-w", "6").splitlines()]
+        assert [f"{s[name]:.6f}" for s in segments] == [score.split()[0] for _, score in theirs]
+        assert {label for label, _ in theirs} == {f"{name}|{ours['segment_signatures'][name]}"}
 
 
 def test_paired_bootstrap_is_sacrebleus_with_the_seed_given(cli):
@@ -242,6 +243,18 @@ def test_bad_files_are_named_with_the_problem(cli, tmp_path, content, problem):
     for args in (["--hyp", bad, "--ref", REF], ["--hyp", HYP_A, "--ref", bad]):
         result = cli("eval", *args)
         assert result.exit_code == 1 and result.stderr.startswith(f"align: error: {bad}: {problem}")
+
+
+def test_a_malformed_memory_is_named(cli, tmp_path):
+    broken = tmp_path / "broken.tmx"
+    broken.write_text("<tmx version='1.4'><body><tu><tuv xml:lang='en'><seg>cut short", encoding="utf-8")
+    result = cli("eval", "--hyp", HYP_A, "--ref", broken)
+    assert result.exit_code == 1 and result.stderr.startswith(f"align: error: {broken}: malformed TMX")
+
+
+def test_only_the_hypothesis_comes_from_standard_input(cli):
+    result = cli("eval", "--hyp", HYP_A, "--ref", "-", input=REF.read_bytes())
+    assert result.exit_code == 1 and "only --hyp reads standard input" in result.stderr
 
 
 def test_missing_file_and_bad_metric_are_one_line_errors(cli):

@@ -9,10 +9,8 @@ significance tests do) and summed per corpus and per document.
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 from align.model import ConfigError, Term
 from align.testset import TestSet
@@ -177,9 +175,13 @@ def _statistics(metric, hypotheses: Sequence[str]) -> list:
     return metric._extract_corpus_statistics(hypotheses, None)
 
 
-def _score(metric, statistics: list) -> Score:
+def _score(metric, statistics: list, bootstrap: Bootstrap | None = None) -> Score:
     result = metric._aggregate_and_compute(statistics)
-    return Score(result.name, result.score, metric.get_signature().format(), getattr(result, "_verbose", ""))
+    signature = metric.get_signature()
+    if bootstrap is not None:  # as sacrebleu's paired test signs its scores
+        signature.update("seed", str(bootstrap.seed))
+        signature.update("bs", bootstrap.resamples)
+    return Score(result.name, result.score, signature.format(), getattr(result, "_verbose", ""))
 
 
 def _by_document(documents: Sequence[str]) -> dict[str, list[int]]:
@@ -204,49 +206,52 @@ def term_accuracy(sources: Sequence[str], hypotheses: Sequence[str], lines: Sequ
     return TermAccuracy(glossary_name, occurrences, occurrences - len(misses), misses)
 
 
-@contextlib.contextmanager
-def _sacrebleu_seed(seed: int) -> Iterator[None]:
-    """sacrebleu's significance tests take their seed from SACREBLEU_SEED only."""
-    before = os.environ.get("SACREBLEU_SEED")
-    os.environ["SACREBLEU_SEED"] = str(seed)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["SACREBLEU_SEED"]
-        else:
-            os.environ["SACREBLEU_SEED"] = before
+def paired_bootstrap(metrics: dict, statistics: list[dict[str, list]], resamples: int,
+                     seed: int) -> list[list[Significance]]:
+    """sacrebleu's paired bootstrap resampling (its `--paired-bs`, Koehn 2004) of every system
+    against the first, from each system's segment statistics (`statistics[system][metric]`):
+    for each system one Significance per metric, in `metrics` order.
+
+    The steps are sacrebleu's own, so the numbers are the ones its command line prints with
+    SACREBLEU_SEED=seed: one draw of `resamples` x segments indices from numpy's generator
+    (the same draw for every system), float32 statistics summed per resample, the mean and
+    the 95% interval of the resampled scores (`sacrebleu.significance.estimate_ci`), and
+    p = (resamples whose centred |difference| exceeds the actual one + 1) / (resamples + 1).
+    Working from statistics already extracted spares sacrebleu's second pass over every system.
+    """
+    import numpy as np
+    from sacrebleu.significance import estimate_ci
+
+    segments = len(next(iter(statistics[0].values())))
+    draws = np.random.default_rng(seed).choice(segments, size=(resamples, segments), replace=True)
+    results: list[list[Significance]] = [[] for _ in statistics]
+    for name, metric in metrics.items():
+        resampled, actual = [], []
+        for system in statistics:
+            stats = np.array(system[name], dtype="float32")
+            resampled.append(np.array([metric._compute_score_from_stats(stats[draw].sum(0)).score for draw in draws]))
+            actual.append(metric._aggregate_and_compute(system[name]).score)
+        for number, scores in enumerate(resampled):
+            mean, ci = estimate_ci(scores)
+            p_value = None
+            if number:
+                differences = np.abs(scores - resampled[0])
+                centred = differences - differences.mean()
+                p_value = (int(np.sum(centred > abs(actual[0] - actual[number]))) + 1) / (resamples + 1)
+            results[number].append(Significance(float(mean), float(ci), p_value))
+    return results
 
 
-def paired_bootstrap(test_set: TestSet, metrics: dict, resamples: int,
-                     seed: int) -> tuple[list[list[Significance]], list[str]]:
-    """sacrebleu's paired bootstrap resampling of every system against the first: for each
-    system one Significance per metric (in `metrics` order); and each metric's signature,
-    which names the resamples and the seed."""
-    from sacrebleu.significance import PairedTest
-
-    named = [(s.name, list(s.lines)) for s in test_set.systems]
-    with _sacrebleu_seed(seed):
-        test = PairedTest(named, metrics, references=None, test_type="bs", n_samples=resamples, n_jobs=1)
-        signatures, results = test()
-    columns = [name for name in results if name != "System"]
-    return [[Significance(float(results[c][i].mean), float(results[c][i].ci),
-                          None if i == 0 else float(results[c][i].p_value)) for c in columns]
-            for i in range(len(named))], [signatures[c].format() for c in columns]
-
-
-def _system_result(system, test_set: TestSet, metrics: dict, sentence_metrics: dict, signatures: list[str],
-                   significance: list[Significance], glossary, glossary_name: str) -> SystemResult:
+def _system_result(system, statistics: dict[str, list], test_set: TestSet, metrics: dict, sentence_metrics: dict,
+                   bootstrap: Bootstrap | None, significance: list[Significance], glossary,
+                   glossary_name: str) -> SystemResult:
     """One system's corpus, document and segment scores and its term accuracy."""
     groups = _by_document(test_set.documents) if test_set.documents else {}
     scores, documents = [], {document: [] for document in groups}
-    for metric in metrics.values():
-        statistics = _statistics(metric, system.lines)
-        scores.append(_score(metric, statistics))
+    for name, metric in metrics.items():
+        scores.append(_score(metric, statistics[name], bootstrap))
         for document, indices in groups.items():
-            documents[document].append(_score(metric, [statistics[i] for i in indices]))
-    if signatures:  # a significance test's signatures name its resamples and seed
-        scores = [Score(s.name, s.score, signature, s.verbose) for s, signature in zip(scores, signatures)]
+            documents[document].append(_score(metric, [statistics[name][i] for i in indices]))
     segments = tuple(tuple(m.sentence_score(hyp, list(refs)).score for m in sentence_metrics.values())
                      for hyp, *refs in zip(system.lines, *test_set.references)) if sentence_metrics else ()
     accuracy = None
@@ -269,16 +274,16 @@ def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, o
     metrics = {name: build_metric(name, options, references) for name in metric_names}
     sentence_metrics = {name: build_metric(name, options, None, sentence_level=True) if name == "bleu" else metric
                         for name, metric in metrics.items()} if per_segment else {}
-    bootstrap, signatures = None, []
+    statistics = [{name: _statistics(metric, system.lines) for name, metric in metrics.items()}
+                  for system in test_set.systems]
+    bootstrap = None
     significances: list[list[Significance]] = [[] for _ in test_set.systems]
     if len(test_set.systems) > 1:
-        if seed < 1:  # sacrebleu treats a seed of 0 as "no seed" in its paired test
-            raise ConfigError("the bootstrap seed must be 1 or more")
-        significances, signatures = paired_bootstrap(test_set, metrics, resamples, seed)
         bootstrap = Bootstrap(resamples, seed, test_set.systems[0].name)
-    results = tuple(_system_result(system, test_set, metrics, sentence_metrics, signatures, significance,
+        significances = paired_bootstrap(metrics, statistics, resamples, seed)
+    results = tuple(_system_result(*parts, test_set, metrics, sentence_metrics, bootstrap, significance,
                                    glossary, glossary_name)
-                    for system, significance in zip(test_set.systems, significances))
+                    for *parts, significance in zip(test_set.systems, statistics, significances))
     # after scoring: sacrebleu knows a sentence metric's number of references only once it has used it
     segment_signatures = tuple((score.name, metric.get_signature().format())
                                for score, metric in zip(results[0].scores, sentence_metrics.values()))

@@ -86,21 +86,27 @@ def test_per_segment_scores_are_sacrebleus_sentence_scores(cli):
         assert {label for label, _ in theirs} == {f"{name}|{ours['segment_signatures'][name]}"}
 
 
-def test_paired_bootstrap_is_sacrebleus_with_the_seed_given(cli):
-    ours = align_json(cli, "--hyp", HYP_A, "--hyp", HYP_B, "--ref", REF, "--metric", "bleu,chrf", "--seed", "7",
-                      "--paired-bs-n", "200")
-    table = sacrebleu(REF, "-i", HYP_A, HYP_B, "-m", "bleu", "chrf", "--paired-bs", "--paired-bs-n", "200",
+def test_paired_bootstrap_is_sacrebleus_with_the_seed_given(cli, tmp_path):
+    # a third system close to the first, so that its p-value is not at the floor
+    close = tmp_path / "hyp-c.en.txt"
+    close.write_text("".join((r if i in (1, 5, 13) else h) + "\n" for i, (h, r) in
+                             enumerate(zip(lines(HYP_A), lines(REF)))), encoding="utf-8")
+    systems = [HYP_A, HYP_B, close]
+    ours = align_json(cli, *(a for h in systems for a in ("--hyp", h)), "--ref", REF, "--metric", "bleu,chrf",
+                      "--seed", "7", "--paired-bs-n", "200")
+    table = sacrebleu(REF, "-i", *systems, "-m", "bleu", "chrf", "--paired-bs", "--paired-bs-n", "200",
                       "-f", "text", "-w", "4", "-nc", "-q", env={"SACREBLEU_SEED": "7"})
-    # rows: "score (mean ± ci)" per metric, then "(p = x)" under the second system's scores
+    # a row per system: "score (mean ± ci)" per metric; "(p = x)" under the other systems' scores
     cells = re.findall(r"(\d+\.\d+) \((\d+\.\d+) ± (\d+\.\d+)\)", table)
     p_values = re.findall(r"\(p = (\d\.\d+)\)", table)
-    expected = [cells[0:2], cells[2:4]]
-    for system, their_cells in zip(ours["systems"], expected):
-        for score, (value, mean, ci) in zip(system["scores"], their_cells):
+    assert len(cells) == 6 and len(p_values) == 4
+    for number, system in enumerate(ours["systems"]):
+        for score, (value, mean, ci) in zip(system["scores"], cells[2 * number:2 * number + 2]):
             assert (f"{score['score']:.4f}", f"{score['bootstrap_mean']:.4f}", f"{score['bootstrap_ci95']:.4f}") \
                 == (value, mean, ci)
             assert "|bs:200|seed:7|" in score["signature"]
-    assert [f"{s['p_value']:.4f}" for s in ours["systems"][1]["scores"]] == p_values
+    assert [f"{s['p_value']:.4f}" for system in ours["systems"][1:] for s in system["scores"]] == p_values
+    assert 0.01 < ours["systems"][2]["scores"][0]["p_value"] < 1
     assert all(s["p_value"] is None for s in ours["systems"][0]["scores"])
     assert ours["significance"]["baseline"] == str(HYP_A)
 

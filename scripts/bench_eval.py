@@ -12,6 +12,7 @@ too, so a faster wrong answer cannot pass.
 
     python scripts/bench_eval.py                                  # all four sets, 5 repetitions
     python scripts/bench_eval.py --sets tst2012 --metrics bleu chrf --repeat 3
+    python scripts/bench_eval.py --paired --metrics bleu,chrf     # two systems, significance
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import statistics
 import subprocess
@@ -69,11 +71,15 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.stdout
 
 
-def scores_of(output: str, tool: str) -> dict[str, float]:
-    data = json.loads(output)
+def scores_of(output: str, tool: str) -> list[float]:
+    """Every system's scores, rounded as sacrebleu prints them (its text table when paired:
+    its JSON writer fails on the bootstrap figures)."""
     if tool == "align":
-        return {s["name"]: round(s["score"], 1) for s in data["systems"][0]["scores"]}
-    return {s["name"]: s["score"] for s in (data if isinstance(data, list) else [data])}
+        return [round(s["score"], 1) for system in json.loads(output)["systems"] for s in system["scores"]]
+    if output.lstrip().startswith(("{", "[")):
+        data = json.loads(output)
+        return [s["score"] for s in (data if isinstance(data, list) else [data])]
+    return [float(score) for score in re.findall(r"(\d+\.\d) \(\d+\.\d ± ", output)]
 
 
 def main() -> int:
@@ -84,13 +90,19 @@ def main() -> int:
                         help="one row per item; an item is a comma-separated metric list")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--paired", action="store_true",
+                        help="compare two systems instead (a second hypothesis perturbed with seed + 1): "
+                             "paired bootstrap resampling, 1000 resamples, in both tools")
     args = parser.parse_args()
 
     reference = english_segments(args.data, args.sets)
     rng = random.Random(args.seed)
     vocabulary = sorted({w for s in reference for w in s.split()})
     hypothesis = [perturbed(s, rng, vocabulary) for s in reference]
-    print(f"{len(reference)} segments ({', '.join(args.sets)}), hypothesis perturbed with seed {args.seed}; "
+    other_rng = random.Random(args.seed + 1)
+    other = [perturbed(s, other_rng, vocabulary) for s in reference]
+    print(f"{len(reference)} segments ({', '.join(args.sets)}), hypothesis perturbed with seed {args.seed}"
+          + (f", a second with seed {args.seed + 1}, paired bootstrap" if args.paired else "") + "; "
           f"median of {args.repeat} runs each, interleaved; 2 shared cores, timings are noisy")
     header = (f"{'metrics':<14} {'align s':>8} {'sacrebleu s':>11} {'ratio':>6}   "
               f"{'align cpu s':>11} {'sacrebleu cpu s':>15} {'cpu ratio':>9}")
@@ -100,16 +112,19 @@ def main() -> int:
         ref, hyp = Path(folder) / "ref.en.txt", Path(folder) / "hyp.en.txt"
         ref.write_text("".join(s + "\n" for s in reference), encoding="utf-8")
         hyp.write_text("".join(s + "\n" for s in hypothesis), encoding="utf-8")
+        hyp2 = Path(folder) / "hyp2.en.txt"
+        hyp2.write_text("".join(s + "\n" for s in other), encoding="utf-8")
+        systems = [str(hyp), str(hyp2)] if args.paired else [str(hyp)]
         # Both tools start from compiled bytecode, as after `pip install` (an editable install
         # under PYTHONDONTWRITEBYTECODE would recompile align's modules on every run).
         env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "bytecode")
         for metrics in args.metrics:
             commands = {
-                "align": [sys.executable, "-m", "align", "eval", "--hyp", str(hyp), "--ref", str(ref),
-                          "--metric", metrics, "--json"],
-                "sacrebleu": [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m",
-                              *metrics.split(",")],
+                "align": [sys.executable, "-m", "align", "eval", *(a for h in systems for a in ("--hyp", h)),
+                          "--ref", str(ref), "--metric", metrics, "--json"],
+                "sacrebleu": [sys.executable, "-m", "sacrebleu", str(ref), "-i", *systems, "-m", *metrics.split(","),
+                              *(["--paired-bs", "-f", "text", "-nc"] if args.paired else [])],
             }
             runs: dict[str, list[tuple[float, float]]] = {tool: [] for tool in commands}
             outputs = {}

@@ -180,6 +180,15 @@ def test_matching_by_source_text_counts_what_does_not_match(cli, tmp_path):
     assert "1 lines whose unit has no reference text (not scored): 16" in table
 
 
+def test_a_source_repeated_more_often_than_the_memory_has_it_reuses_its_unit(tmp_path):
+    memory = write_memory(tmp_path / "m.tmx", [("Cảm ơn.", "Thank you.", "d"), ("Xin chào.", "Hello.", "d")])
+    (tmp_path / "s.txt").write_text("Xin chào.\nCảm ơn.\nCảm ơn.\n", encoding="utf-8")
+    (tmp_path / "h.txt").write_text("Hello.\nThanks.\nThank you.\n", encoding="utf-8")
+    test_set = from_tmx([str(tmp_path / "h.txt")], str(memory), "vi", "en", str(tmp_path / "s.txt"))
+    assert test_set.references == (("Hello.", "Thank you.", "Thank you."),)
+    assert test_set.matching.lines_sharing_a_unit == 1 and test_set.matching.matched == 3
+
+
 @settings(max_examples=15, deadline=None)
 @given(st.permutations(range(16)))
 def test_matching_by_source_does_not_depend_on_the_memorys_order(tmp_path_factory, order):

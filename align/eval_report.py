@@ -35,7 +35,7 @@ def _system_json(system: SystemResult) -> dict:
 def to_json(evaluation: Evaluation) -> dict:
     """Everything as plain data (scores unrounded)."""
     test_set = evaluation.test_set
-    data: dict = {"segments": len(test_set), "references": list(test_set.reference_names)}
+    data: dict = {"segment_count": len(test_set), "references": list(test_set.reference_names)}
     if test_set.matching is not None:
         m = test_set.matching
         data["matching"] = {"method": m.method, "units": m.units, "matched_lines": m.matched,

@@ -63,6 +63,8 @@ class TestSet:
 
 
 def _decode(data: bytes, name: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError("UTF-16 text (it opens with a UTF-16 byte-order mark); save the file as UTF-8", name)
     if b"\x00" in data:
         raise InputError("binary file (NUL bytes), expected UTF-8 text with one segment per line", name)
     try:

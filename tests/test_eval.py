@@ -251,6 +251,7 @@ def test_line_count_mismatch_names_the_file_and_both_counts(cli, tmp_path):
     (b"\n  \n", "empty file"),
     (b"good line\nbad \xff byte\n", "line 2: not UTF-8 (byte 0xff)"),
     (b"PK\x03\x04\x00\x00binary", "binary file"),
+    ("one line\n".encode("utf-16"), "UTF-16 text"),
 ])
 def test_bad_files_are_named_with_the_problem(cli, tmp_path, content, problem):
     bad = tmp_path / "bad.txt"

@@ -19,8 +19,8 @@ def _score_json(score: Score, significance=None) -> dict:
 
 
 def _system_json(system: SystemResult) -> dict:
-    data = {"system": system.name,
-            "scores": [_score_json(s, sig) for s, sig in zip(system.scores, system.significance or [None] * len(system.scores))]}
+    significance = system.significance or (None,) * len(system.scores)
+    data = {"system": system.name, "scores": [_score_json(s, sig) for s, sig in zip(system.scores, significance)]}
     if system.documents:
         data["documents"] = [{"document": d.document, "segments": d.segments,
                               "scores": {s.name: s.score for s in d.scores}} for d in system.documents]
@@ -53,7 +53,8 @@ def to_json(evaluation: Evaluation) -> dict:
         for system, out in zip(evaluation.systems, data["systems"]):
             out["segments"] = [dict(line=line, **({"document": doc} if doc is not None else {}),
                                     **dict(zip(names, scores)))
-                               for line, doc, scores in zip(test_set.lines, test_set.documents or [None] * len(test_set),
+                               for line, doc, scores in zip(test_set.lines,
+                                                            test_set.documents or (None,) * len(test_set),
                                                             system.segments)]
     return data
 

@@ -80,7 +80,8 @@ def build_metric(name: str, options: MetricOptions, references, sentence_level: 
             raise ConfigError(f"--tokenize {options.tokenize} downloads a SentencePiece model at run time, which "
                               f"align never does; use one of {', '.join(OFFLINE_TOKENIZERS)}")
         if options.tokenize not in BLEU.TOKENIZERS:
-            raise ConfigError(f"unknown BLEU tokenizer '{options.tokenize}'; choose from {', '.join(OFFLINE_TOKENIZERS)}")
+            raise ConfigError(f"unknown BLEU tokenizer '{options.tokenize}'; "
+                              f"choose from {', '.join(OFFLINE_TOKENIZERS)}")
     kind = {"bleu": BLEU, "chrf": CHRF, "ter": TER}[name]
     try:
         return kind(references=references, **options.arguments(name, sentence_level))

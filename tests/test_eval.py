@@ -126,6 +126,11 @@ def test_tokenizers_that_download_a_model_are_refused(cli, tokenizer):
     assert f"--tokenize {tokenizer} downloads" in result.stderr and "13a" in result.stderr
 
 
+def test_an_unknown_tokenizer_is_refused_with_the_choices(cli):
+    result = cli("eval", "--hyp", HYP_A, "--ref", REF, "--tokenize", "moses")
+    assert result.exit_code == 1 and "unknown BLEU tokenizer 'moses'; choose from 13a, intl" in result.stderr
+
+
 def test_the_table_shows_every_score_with_its_signature(cli):
     result = cli("eval", "--hyp", HYP_A, "--ref", REF)
     assert result.exit_code == 0

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import click
 
-from align import __version__, pipeline, terms
-from align import glossary as glossary_io
+from align import __version__
 from align.config import Settings
-from align.extract import encoding_candidates
 from align.files import read_input, write_atomically
 from align.model import AlignError, ConfigError, InputError, Term
 from align.normalize import clean_text
 from align.progress import Progress
-from align.srx import read_srx, write_srx
+
+
+def _lazy(name: str):
+    """Module `name`, executed on first use: start-up stays short (`align --help`, or `align eval`
+    on text files, never loads numpy or lxml, which aligning needs)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+pipeline = _lazy("align.pipeline")
+terms = _lazy("align.terms")
+glossary_io = _lazy("align.glossary")
 
 LANGUAGE_CHOICE = click.Choice(["vi", "en"])
 
@@ -83,6 +99,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
     """
     if srx_path and presegmented:
         raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
+    from align.srx import read_srx
     settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding, embeddings=embeddings,
                         srx=read_srx(srx_path) if srx_path else None).checked()
     if embeddings:
@@ -132,6 +149,8 @@ def split(page, lang, encoding, srx_path, export_srx):
       align split page.html --lang en --srx omegat-rules.srx
       align split --export-srx align.srx     # give a CAT tool align's rules
     """
+    from align.srx import read_srx, write_srx
+
     if export_srx:
         if page:
             raise ConfigError("--export-srx writes the rules and splits nothing; leave out PAGE")
@@ -200,6 +219,8 @@ def encoding_(pages):
     Example:
       align encoding archive/*.txt
     """
+    from align.extract import encoding_candidates
+
     for page in pages:
         candidates = encoding_candidates(read_input(page))
         summary = ", ".join(f"{name} {confidence:.2f}" for name, confidence in candidates) or "no Vietnamese reading"
@@ -366,6 +387,97 @@ def glossary_merge(inputs, output):
     kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
     click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
                f"-> {output} ({kind.upper()})", err=True)
+
+
+# --- eval -----------------------------------------------------------------------------------
+
+@main.command("eval")
+@click.option("--hyp", "hypotheses", multiple=True, required=True, metavar="H.txt",
+              help="Hypothesis (system output), one segment per line; '-' for standard input. Repeat to "
+                   "compare systems: each is tested against the first (paired bootstrap resampling).")
+@click.option("--ref", "references", multiple=True, required=True, metavar="R.txt|MEMORY.tmx",
+              help="Reference, one segment per line (repeat for several references), or one TMX memory "
+                   "whose --trg-lang side is the reference.")
+@click.option("--src", "source", metavar="S.txt",
+              help="Source segments, one per line: with a TMX, match lines to units by source text "
+                   "instead of by order; needed for --glossary with text references.")
+@click.option("--src-lang", default="vi", show_default=True, help="Source language of a TMX reference.")
+@click.option("--trg-lang", default="en", show_default=True, help="Target (reference) language of a TMX.")
+@click.option("--metric", "metrics", default=",".join(("bleu", "chrf", "ter")), show_default=True,
+              help="Comma-separated metrics: bleu, chrf, ter.")
+@click.option("--per-segment", is_flag=True, help="Also give each segment's sentence-level scores.")
+@click.option("--glossary", "glossary_path", type=click.Path(), metavar="G.tsv",
+              help="Glossary (TSV vi<TAB>en[<TAB>comment], or TBX): report how often the hypothesis "
+                   "translates a source term as it says, and each miss.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (unrounded scores) instead of a table.")
+@click.option("-w", "--width", type=click.IntRange(0, 10), default=1, show_default=True,
+              help="Decimals shown in the table.")
+@click.option("--paired-bs-n", "resamples", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Bootstrap resamples for the significance test of several systems.")
+@click.option("--seed", type=click.IntRange(min=1), default=12345, show_default=True,
+              help="Seed of the bootstrap resampling (sacrebleu's SACREBLEU_SEED).")
+@click.option("-tok", "--tokenize", metavar="NAME",
+              help="BLEU tokenizer: 13a (default), intl, zh, char, none, ja-mecab, ko-mecab "
+                   "(spm and flores, which download a model, are refused).")
+@click.option("-lc", "--lowercase", is_flag=True, help="Case-insensitive BLEU (as sacrebleu's --lowercase).")
+@click.option("--smooth-method", type=click.Choice(["exp", "floor", "add-k", "none"]), default="exp",
+              show_default=True, help="BLEU smoothing.")
+@click.option("--smooth-value", type=float, help="BLEU smoothing value for floor and add-k.")
+@click.option("--force", is_flag=True, help="BLEU: insist that tokenized-looking input is detokenized.")
+@click.option("--chrf-char-order", type=click.IntRange(min=1), default=6, show_default=True,
+              help="chrF character n-gram order.")
+@click.option("--chrf-word-order", type=click.IntRange(min=0), default=0, show_default=True,
+              help="chrF word n-gram order (2 is chrF++).")
+@click.option("--chrf-beta", type=click.IntRange(min=0), default=2, show_default=True,
+              help="chrF: weight of recall against precision.")
+@click.option("--chrf-whitespace", is_flag=True, help="chrF: keep spaces in character n-grams.")
+@click.option("--chrf-lowercase", is_flag=True, help="Case-insensitive chrF.")
+@click.option("--chrf-eps-smoothing", is_flag=True, help="chrF: epsilon smoothing (chrF++.py, NLTK, Moses).")
+@click.option("--ter-case-sensitive", is_flag=True, help="Case-sensitive TER.")
+@click.option("--ter-asian-support", is_flag=True, help="TER: special treatment of Asian characters.")
+@click.option("--ter-no-punct", is_flag=True, help="TER: remove punctuation.")
+@click.option("--ter-normalized", is_flag=True, help="TER: basic normalisation and tokenisation.")
+def eval_(hypotheses, references, source, src_lang, trg_lang, metrics, per_segment, glossary_path, as_json,
+          width, resamples, seed, **metric_options):
+    """Score translations with sacrebleu's BLEU, chrF and TER (same scores and signatures as
+    the sacrebleu command line), against text references or a TMX memory; with several
+    --hyp, paired bootstrap significance against the first; with --glossary, term accuracy.
+
+    \b
+    Examples:
+      align eval --hyp mt.txt --ref human.txt
+      align eval --hyp mt.txt --ref memory.tmx --src-lang vi --trg-lang en --glossary G.tsv
+      align eval --hyp mt.txt --ref memory.tmx --src source.vi.txt      # match by source text
+      align eval --hyp old.txt --hyp new.txt --ref human.txt --metric bleu,chrf --json
+      translate < source.vi.txt | align eval --hyp - --ref human.txt --tokenize intl
+    """
+    from align import eval_report, evaluate, testset
+
+    metric_names = evaluate.parse_metrics(metrics)
+    if testset.STDIN in references or source == testset.STDIN:
+        raise ConfigError("only --hyp reads standard input ('-'); give --ref and --src as files")
+    tmx = [path for path in references if testset.is_tmx(path)]
+    if tmx and len(references) > 1:
+        raise ConfigError("a TMX reference is the only reference: give one --ref MEMORY.tmx, or text files")
+    if tmx:
+        test_set = testset.from_tmx(list(hypotheses), tmx[0], src_lang, trg_lang, source)
+    else:
+        test_set = testset.from_text(list(hypotheses), list(references), source)
+    glossary = name = None
+    if glossary_path:
+        if (src_lang, trg_lang) != ("vi", "en"):
+            raise ConfigError("--glossary checks Vietnamese terms in English translations: "
+                              "it needs --src-lang vi --trg-lang en")
+        loaded = _loaded(glossary_path)
+        glossary, name = loaded.terms, str(loaded.resource)
+    result = evaluate.evaluate(test_set, metric_names, evaluate.MetricOptions(**metric_options), per_segment,
+                               glossary, name or "", resamples, seed)
+    if as_json:
+        click.echo(json.dumps(eval_report.to_json(result), ensure_ascii=False, indent=2))
+        return
+    if per_segment:
+        click.echo("\n".join(eval_report.segment_table(result, width)) + "\n")
+    click.echo(eval_report.to_table(result, width))
 
 
 if __name__ == "__main__":

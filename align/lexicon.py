@@ -218,6 +218,21 @@ def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic"
 
 
 @dataclass(frozen=True)
+class TermSpan:
+    """Where a glossary term stands in a sentence: characters [start, end) of the text as given,
+    and the indices (into `Lexicon.glossary`) of the entries whose term it is."""
+
+    start: int
+    end: int
+    terms: tuple[int, ...]
+
+
+def _keyed_words(text: str, lang: str, tone_style: str) -> list[tuple[int, int, str]]:
+    """Each word's character span in `text` with its comparable key (as `words_of` makes them)."""
+    return [(m.start(), m.end(), key) for m in _WORD.finditer(text) for key in words_of(m.group(), lang, tone_style)]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Glossary terms (anchors) and a dictionary (word evidence), indexed for lookup in sentences."""
 
@@ -279,6 +294,27 @@ class Lexicon:
                 if key in self.translations:
                     keys.add(key)
         return frozenset(keys)
+
+    def term_spans(self, text: str, lang: str) -> tuple[TermSpan, ...]:
+        """Glossary terms in `text` ('vi' or 'en'), left to right and never overlapping: where two
+        overlap, the longer wins ('Thứ trưởng Bộ Ngoại giao' over 'Bộ Ngoại giao'), then the earlier."""
+        index = self._vi_terms if lang == "vi" else self._en_terms
+        if not index:
+            return ()
+        words = _keyed_words(text, lang, self.tone_style)
+        keys = [key for _, _, key in words]
+        sizes = sorted({len(term) for term in index}, reverse=True)
+        found = [(start, start + size) for size in sizes for start in range(len(keys) - size + 1)
+                 if tuple(keys[start:start + size]) in index]
+        found.sort(key=lambda span: (span[0] - span[1], span[0]))
+        taken = [False] * len(keys)
+        spans = []
+        for start, end in found:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = [True] * (end - start)
+            spans.append(TermSpan(words[start][0], words[end - 1][1], index[tuple(keys[start:end])]))
+        return tuple(sorted(spans, key=lambda span: span.start))
 
     def evidence(self, text: str, lang: str) -> Evidence:
         """Length and anchors of one sentence in `lang` ('vi' or 'en')."""

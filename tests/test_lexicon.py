@@ -1,10 +1,11 @@
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 import pytest
 
 from align.glossary import read_glossary
-from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, read_dictionary, words_of,
-                           train_translations)
+from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, placed_words, read_dictionary,
+                           train_translations, words_of)
 from align.model import FormatError, InputError, Term
+from align.normalize import clean_text
 from align.scoring import pair_features
 
 
@@ -143,6 +144,7 @@ _span_text = st.lists(st.tuples(_span_words, st.sampled_from([" ", ", ", " - ", 
 
 
 @given(_span_text, st.sampled_from(["vi", "en"]))
+@example("Ông Thứ trưởng", "vi")  # a short term at the very end, starting like a longer one
 def test_term_spans_are_ordered_disjoint_terms_the_evidence_also_finds(text, lang):
     lexicon = Lexicon.build(SPAN_GLOSSARY)
     spans = lexicon.term_spans(text, lang)
@@ -156,3 +158,10 @@ def test_term_spans_are_ordered_disjoint_terms_the_evidence_also_finds(text, lan
     assert found <= lexicon.evidence(text, lang).terms
     # a term is missed only when a longer one overlaps it
     assert bool(found) == bool(lexicon.evidence(text, lang).terms)
+
+
+@given(st.text(max_size=80).map(clean_text), st.sampled_from(["vi", "en"]))
+def test_words_placed_in_the_text_are_the_words_compared(text, lang):
+    placed = placed_words(text, lang, "classic")
+    assert [key for _, _, key in placed] == words_of(text, lang)
+    assert all(0 <= start < end <= len(text) for start, end, _ in placed)

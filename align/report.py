@@ -84,6 +84,7 @@ td.parts { font-size: 12px; color: var(--muted); font-variant-numeric: tabular-n
 td.parts span { display: block; }
 mark.term { background: var(--term); border-bottom: 2px dotted #8a6d00; padding: 0 1px; }
 mark.term.matched { background: var(--matched); border-bottom: 2px solid #2d7a32; }
+section.document { content-visibility: auto; contain-intrinsic-size: auto 3000px; }  /* long runs scroll smoothly */
 footer { color: var(--muted); font-size: 12px; padding: 1rem 1.5rem 2rem; }
 """
 

@@ -4,7 +4,9 @@ Each talk becomes a presegmented document pair (one segment a line); `align run`
 them without and with `--report`, each in a fresh process that reports its own peak resident
 memory. `--copies N` aligns every talk N times over (as N distinct documents) to show that the
 report's memory does not grow with the run. With Chromium installed, the time it takes to load
-the page and run its filter (`--dump-dom`) is measured too. Figures in BENCHMARKS.md.
+the page and run its filter (`--dump-dom`) is measured too. The machine's one-minute load
+average is printed beside each row: timings on a shared machine are noisy, CPU seconds less so.
+Figures in BENCHMARKS.md.
 
     python scripts/bench_report.py --sets dev2010 tst2010 tst2011 tst2012 --copies 1 4
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -31,8 +34,9 @@ started = time.perf_counter()
 try:
     main(sys.argv[1:], standalone_mode=False)
 finally:
-    print(json.dumps({"seconds": time.perf_counter() - started,
-                      "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}), file=sys.stderr)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": time.perf_counter() - started, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak_mib": usage.ru_maxrss / 1024}), file=sys.stderr)
 """
 
 
@@ -78,8 +82,8 @@ def main() -> None:
     parser.add_argument("--copies", nargs="+", type=int, default=[1, 4],
                         help="Align every talk this many times over (one row of the table each).")
     args = parser.parse_args()
-    print("| documents | rows | run s | run + report s | report MB | peak MiB without | peak MiB with | "
-          "Chromium load s |\n|---|---|---|---|---|---|---|---|")
+    print("| documents | rows | run s (CPU) | run + report s (CPU) | report MB | peak MiB without | peak MiB with | "
+          "Chromium load s | load average |\n|---|---|---|---|---|---|---|---|---|")
     for copies in args.copies:
         with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
             workdir = Path(folder)
@@ -89,9 +93,10 @@ def main() -> None:
             with_report = timed_run(vi, en, workdir, page)
             rows = page.read_text(encoding="utf-8").count('<tr class="bead')
             browser = browser_seconds(page)
-            print(f"| {documents:,} | {rows:,} | {without['seconds']:.1f} | {with_report['seconds']:.1f} | "
-                  f"{page.stat().st_size / 1e6:.1f} | {without['peak_mib']:.0f} | {with_report['peak_mib']:.0f} | "
-                  f"{'-' if browser is None else f'{browser:.1f}'} |", flush=True)
+            print(f"| {documents:,} | {rows:,} | {without['seconds']:.1f} ({without['cpu']:.1f}) | "
+                  f"{with_report['seconds']:.1f} ({with_report['cpu']:.1f}) | {page.stat().st_size / 1e6:.1f} | "
+                  f"{without['peak_mib']:.0f} | {with_report['peak_mib']:.0f} | "
+                  f"{'-' if browser is None else f'{browser:.1f}'} | {os.getloadavg()[0]:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

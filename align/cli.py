@@ -122,21 +122,6 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
             click.echo(f"report -> {report_path}", err=True)
 
 
-# --- run --report ---------------------------------------------------------------------------
-
-def _report(report_path: str | None, output: str, lexicon, settings: Settings):
-    """The HTML report following the run, or a stand-in doing nothing when none is asked for."""
-    if not report_path:
-        return contextlib.nullcontext()
-    if report_path == "-":
-        raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
-                          "name (-o - already sends the memory to standard output)")
-    if output != "-" and Path(report_path).resolve() == Path(output).resolve():
-        raise ConfigError(f"--report {report_path}: the same file as the memory (-o); give another name")
-    from align.report import HtmlReport
-    return HtmlReport(report_path, lexicon, settings.signature(), settings.min_score)
-
-
 @main.command()
 @click.argument("page", type=click.Path(), required=False)
 @click.option("--lang", type=LANGUAGE_CHOICE, help="Language of the page (required with PAGE).")
@@ -389,6 +374,21 @@ def glossary_merge(inputs, output):
     kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
     click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
                f"-> {output} ({kind.upper()})", err=True)
+
+
+# --- run --report ---------------------------------------------------------------------------
+
+def _report(report_path: str | None, output: str, lexicon, settings: Settings):
+    """The HTML report following the run, or a stand-in doing nothing when none is asked for."""
+    if not report_path:
+        return contextlib.nullcontext()
+    if report_path == "-":
+        raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
+                          "name (-o - already sends the memory to standard output)")
+    if output != "-" and Path(report_path).resolve() == Path(output).resolve():
+        raise ConfigError(f"--report {report_path}: the same file as the memory (-o); give another name")
+    from align.report import HtmlReport
+    return HtmlReport(report_path, lexicon, settings.signature(), settings.min_score)
 
 
 if __name__ == "__main__":

@@ -265,7 +265,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
             totals["pairs"] += len(result.pairs)
             if beads:
                 bead_texts.append((result.name, format_beads(result.beads)))
-            if report:
+            if report is not None:
                 report.add(result)
             if progress:
                 progress.advance(pairs=len(result.accepted))
@@ -274,6 +274,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
     header = TmxHeader(settings.src_lang, settings.trg_lang, settings.signature(), creation_date())
     if beads and pairing.from_folders and Path(beads).exists() and not Path(beads).is_dir():
         raise ConfigError(f"--beads {beads}: aligning folders writes one file per pair, so this must be a folder")
+
     def summary(written: int) -> Summary:
         return Summary(len(pairing.pairs), totals["src"], totals["trg"], totals["accepted"], totals["rejected"],
                        totals["unaligned"], totals["score"] / totals["pairs"] if totals["pairs"] else 0.0,
@@ -283,14 +284,14 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
         written = write_tmx(sys.stdout.buffer, accepted_pairs(), header)
         if beads:
             _write_beads(beads, bead_texts, pairing.from_folders)
-        if report:
+        if report is not None:
             report.finish(summary(written))
     else:
         with atomic_output(output) as stream:
             written = write_tmx(stream, accepted_pairs(), header)
             if beads:  # before the TMX is renamed into place: a failure here leaves neither
                 _write_beads(beads, bead_texts, pairing.from_folders)
-            if report:
+            if report is not None:  # inside too: a failing report leaves no memory either
                 report.finish(summary(written))
     return summary(written)
 

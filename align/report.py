@@ -16,13 +16,14 @@ renames the page into place. Memory holds one document and a line of figures per
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import shutil
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Sequence
 
 from lxml import etree
 from lxml.html import builder as E
@@ -30,7 +31,7 @@ from lxml.html import builder as E
 from align import __version__
 from align.files import atomic_output
 from align.lexicon import Lexicon, TermSpan
-from align.model import Bead, ConfigError, InputError, Pair, PairResult, Sentence
+from align.model import AlignError, Bead, ConfigError, InputError, Pair, PairResult, Sentence
 from align.tmx import creation_date
 
 if TYPE_CHECKING:
@@ -383,7 +384,7 @@ class HtmlReport:
         hits = term_hits(result, self.lexicon)
         figures = document_figures(len(self.documents) + 1, result, hits)
         pairs = {pair.bead: pair for pair in result.pairs}
-        with etree.htmlfile(self._spool, encoding="utf-8") as xf:
+        with self._io_errors(), etree.htmlfile(self._spool, encoding="utf-8") as xf:
             with xf.element("section", {"class": "document", "id": figures.anchor}):
                 for element in _document_heading(figures, hits, self.lexicon):
                     xf.write(element)
@@ -393,11 +394,17 @@ class HtmlReport:
                     with xf.element("tbody"):
                         for bead in result.beads:
                             xf.write(bead_row(bead, pairs.get(bead), result, hits, self.lexicon, self.min_score))
-        self._spool.write(b"\n")
+        with self._io_errors():
+            self._spool.write(b"\n")
         self.documents.append(figures)
 
     def finish(self, summary: "Summary") -> None:
         """Write the page (head, summary, the spooled documents, script) and rename it into place."""
+        with self._io_errors():
+            self._write_page(summary)
+        self.close()
+
+    def _write_page(self, summary: "Summary") -> None:
         self._spool.flush()
         self._spool.seek(0)
         with atomic_output(self.path) as stream:
@@ -412,7 +419,14 @@ class HtmlReport:
                             shutil.copyfileobj(self._spool, stream)
                         xf.write(E.FOOTER(f"Written by align {__version__} on {_written_at()}."))
                         xf.write(E.SCRIPT(SCRIPT))
-        self.close()
+
+    @contextlib.contextmanager
+    def _io_errors(self) -> Iterator[None]:
+        """A full disk or a vanished folder becomes one clear error naming the report."""
+        try:
+            yield
+        except OSError as err:
+            raise AlignError(f"cannot write the report: {err.strerror or err}", str(self.path)) from None
 
     def close(self) -> None:
         self._spool.close()

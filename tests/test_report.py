@@ -265,6 +265,21 @@ def test_a_failed_run_keeps_the_old_report_and_leaves_nothing_else(cli, tmp_path
     assert sorted(p.name for p in out.iterdir()) == ["report.html"]
 
 
+def test_a_report_that_cannot_be_written_fails_the_run_and_leaves_no_memory(cli, tmp_path, monkeypatch):
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr("align.report.shutil.copyfileobj", disk_full)
+    vi, en = _pair_folders(tmp_path, broken_second=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("old report")
+    result = cli("run", vi, en, "-o", out / "m.tmx", "--report", out / "report.html", "--presegmented")
+    assert result.exit_code == 1
+    assert "report.html: cannot write the report: No space left on device" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["report.html"]
+    assert (out / "report.html").read_text() == "old report"
+
+
 def test_a_successful_run_replaces_the_report(cli, tmp_path):
     vi, en = _pair_folders(tmp_path, broken_second=False)
     (tmp_path / "report.html").write_text("old report")

@@ -143,6 +143,7 @@ class DocumentFigures:
     rejected: int
     unaligned: int
     merges: int
+    beads: int  # rows of the document's table
     mean_score: float | None  # over the document's pairs; None when it has none
     term_hits: int  # glossary terms highlighted, both languages
 
@@ -157,6 +158,10 @@ class TermHit:
 
     span: TermSpan
     matched: bool
+
+
+# Each sentence's term hits by sentence index: Vietnamese, English.
+Hits = tuple[dict[int, list[TermHit]], dict[int, list[TermHit]]]
 
 
 def _hits(spans: Sequence[TermSpan], other: Sequence[TermSpan]) -> list[TermHit]:
@@ -202,8 +207,7 @@ def _score_cells(pair: Pair | None, min_score: float) -> list:
     ]
 
 
-def bead_row(bead: Bead, pair: Pair | None, result: PairResult, hits: tuple[dict[int, list[TermHit]], ...],
-             lexicon: Lexicon, min_score: float):
+def bead_row(bead: Bead, pair: Pair | None, result: PairResult, hits: Hits, lexicon: Lexicon, min_score: float):
     """One table row: the bead, both sides, the score and its parts, and badges for what is unusual."""
     if pair is None:
         verdict = "unaligned"
@@ -225,7 +229,7 @@ def bead_row(bead: Bead, pair: Pair | None, result: PairResult, hits: tuple[dict
                 *_score_cells(pair, min_score))
 
 
-def term_hits(result: PairResult, lexicon: Lexicon) -> tuple[dict[int, list[TermHit]], dict[int, list[TermHit]]]:
+def term_hits(result: PairResult, lexicon: Lexicon) -> Hits:
     """Each sentence's glossary terms (vi, en), matched when the other side of its bead has the term."""
     src_spans = [lexicon.term_spans(s.text, "vi") for s in result.src_sentences]
     trg_spans = [lexicon.term_spans(s.text, "en") for s in result.trg_sentences]
@@ -241,15 +245,15 @@ def term_hits(result: PairResult, lexicon: Lexicon) -> tuple[dict[int, list[Term
     return src_hits, trg_hits
 
 
-def document_figures(number: int, result: PairResult, hits) -> DocumentFigures:
+def document_figures(number: int, result: PairResult, hits: Hits) -> DocumentFigures:
     scores = [p.score for p in result.pairs]
     return DocumentFigures(
         number, result.name, len(result.src_sentences), len(result.trg_sentences), len(result.accepted),
         len(result.rejected), result.unaligned, sum(len(b.src) > 1 or len(b.trg) > 1 for b in result.beads),
-        sum(scores) / len(scores) if scores else None, sum(len(h) for side in hits for h in side.values()))
+        len(result.beads), sum(scores) / len(scores) if scores else None, sum(len(h) for side in hits for h in side.values()))
 
 
-def _glossary_list(hits, lexicon: Lexicon):
+def _glossary_list(hits: Hits, lexicon: Lexicon):
     """A folded list of the glossary entries met in the document, with how often and how often matched."""
     counts: dict[str, list[int]] = {}
     for side in hits:
@@ -265,7 +269,7 @@ def _glossary_list(hits, lexicon: Lexicon):
     return E.DETAILS(E.SUMMARY(f"Glossary: {len(counts)} entries met"), E.UL(*items))
 
 
-def _document_heading(figures: DocumentFigures, hits, lexicon: Lexicon) -> list:
+def _document_heading(figures: DocumentFigures, hits: Hits, lexicon: Lexicon) -> list:
     mean = f"{figures.mean_score:.3f}" if figures.mean_score is not None else "-"
     line = (f"{figures.src_sentences} vi / {figures.trg_sentences} en sentences; {figures.accepted} accepted, "
             f"{figures.rejected} rejected, {figures.unaligned} unaligned sentences, {figures.merges} merges; "
@@ -350,7 +354,7 @@ def page_head(summary: "Summary"):
 
 
 def page_header(summary: "Summary", signature: str, min_score: float, documents: Sequence[DocumentFigures]):
-    rows = summary.accepted + summary.rejected + sum(d.unaligned for d in documents)
+    rows = sum(d.beads for d in documents)
     return E.HEADER(
         E.H1("Alignment report"),
         _summary_table(summary, min_score),

@@ -381,7 +381,8 @@ class HtmlReport:
         self.lexicon, self.signature, self.min_score = lexicon, signature, min_score
         self.documents: list[DocumentFigures] = []
         # Unnamed where the system allows it, deleted on close: a killed run leaves nothing behind.
-        self._spool = tempfile.TemporaryFile(dir=folder, prefix=f".{self.path.name}.", suffix=".spool")
+        with self._io_errors():
+            self._spool = tempfile.TemporaryFile(dir=folder, prefix=f".{self.path.name}.", suffix=".spool")
 
     def add(self, result: PairResult) -> None:
         """Write one document's section to the spool, a row at a time."""

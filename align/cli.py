@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import json
@@ -86,16 +87,20 @@ def main():
               "(default: BOM, HTML meta charset, else UTF-8; Vietnamese pages that are not are detected).")
 @click.option("--srx", "srx_path", type=click.Path(), metavar="RULES.srx",
               help="Split pages with the SRX 2.0 rules of a CAT tool instead of align's own.")
+@click.option("--report", "report_path", type=click.Path(), metavar="REPORT.html",
+              help="Also write a review page: both sides of every bead, scores, rejected and unaligned "
+                   "sentences, merges, glossary terms, a filter by score (one self-contained HTML file).")
 @click.option("--skip-unpaired", is_flag=True,
               help="Align the pairs found even when some pages have no counterpart (they are listed).")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings, presegmented, beads, encoding,
-        srx_path, skip_unpaired, quiet):
+        srx_path, report_path, skip_unpaired, quiet):
     """Align VI with EN (two files, or two folders paired by file stem) into a TMX memory.
 
     \b
-    Example:
+    Examples:
       align run corpora/vi corpora/en -o memory.tmx
+      align run corpora/vi corpora/en -o memory.tmx --report report.html
     """
     if srx_path and presegmented:
         raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
@@ -119,8 +124,9 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
                          "to align the others", pairing.unpaired[0])
     for path in pairing.unpaired:
         click.echo(f"align: warning: {path}: no counterpart in the other folder; not aligned", err=True)
-    with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress:
-        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress)
+    with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress, \
+            _report(report_path, output, lexicon, settings) as report:
+        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, report)
     if not quiet:
         click.echo(
             f"{summary.documents} documents, {summary.src_sentences} vi / {summary.trg_sentences} en sentences; "
@@ -129,6 +135,8 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
             f"{summary.seconds:.2f} s -> {output}", err=True)
         if pairing.unpaired:
             click.echo(f"{len(pairing.unpaired)} files had no counterpart (listed above)", err=True)
+        if report_path:
+            click.echo(f"report -> {report_path}", err=True)
 
 
 @main.command()
@@ -478,6 +486,20 @@ def eval_(hypotheses, references, source, src_lang, trg_lang, metrics, per_segme
     if per_segment:
         click.echo("\n".join(eval_report.segment_table(result, width)) + "\n")
     click.echo(eval_report.to_table(result, width))
+
+# --- run --report ---------------------------------------------------------------------------
+
+def _report(report_path: str | None, output: str, lexicon, settings: Settings):
+    """The HTML report following the run, or a stand-in doing nothing when none is asked for."""
+    if not report_path:
+        return contextlib.nullcontext()
+    if report_path == "-":
+        raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
+                          "name (-o - already sends the memory to standard output)")
+    if output != "-" and Path(report_path).resolve() == Path(output).resolve():
+        raise ConfigError(f"--report {report_path}: the same file as the memory (-o); give another name")
+    from align.report import HtmlReport
+    return HtmlReport(report_path, lexicon, settings.signature(), settings.min_score)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ terms. A bilingual dictionary adds word-level evidence.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections import Counter
@@ -218,6 +219,25 @@ def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic"
 
 
 @dataclass(frozen=True)
+class TermSpan:
+    """Where a glossary term stands in a sentence: characters [start, end) of the text as given,
+    and the indices (into `Lexicon.glossary`) of the entries whose term it is."""
+
+    start: int
+    end: int
+    terms: tuple[int, ...]
+
+
+def placed_words(text: str, lang: str, tone_style: str) -> list[tuple[int, int, str]]:
+    """Each word's character span in `text` with its comparable key (as `words_of` makes them)."""
+    matches = list(_WORD.finditer(text))
+    keys = words_of(text, lang, tone_style)
+    if len(keys) == len(matches):  # one key per word of the text as given: keying it whole is ten times faster
+        return [(m.start(), m.end(), key) for m, key in zip(matches, keys)]
+    return [(m.start(), m.end(), key) for m in matches for key in words_of(m.group(), lang, tone_style)]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     """Glossary terms (anchors) and a dictionary (word evidence), indexed for lookup in sentences."""
 
@@ -279,6 +299,36 @@ class Lexicon:
                 if key in self.translations:
                     keys.add(key)
         return frozenset(keys)
+
+    @functools.cached_property
+    def _term_sizes(self) -> dict[str, dict[str, tuple[int, ...]]]:
+        """For each language, the lengths (in words) of the glossary terms starting with a word."""
+        sizes: dict[str, dict[str, set[int]]] = {"vi": {}, "en": {}}
+        for lang, index in (("vi", self._vi_terms), ("en", self._en_terms)):
+            for term in index:
+                sizes[lang].setdefault(term[0], set()).add(len(term))
+        return {lang: {first: tuple(sorted(n)) for first, n in starts.items()} for lang, starts in sizes.items()}
+
+    def term_spans(self, text: str, lang: str) -> tuple[TermSpan, ...]:
+        """Glossary terms in `text` ('vi' or 'en'), left to right and never overlapping: where two
+        overlap, the longer wins ('Thứ trưởng Bộ Ngoại giao' over 'Bộ Ngoại giao'), then the earlier."""
+        index = self._vi_terms if lang == "vi" else self._en_terms
+        if not index:
+            return ()
+        words = placed_words(text, lang, self.tone_style)
+        keys = [key for _, _, key in words]
+        sizes = self._term_sizes[lang]
+        found = [(start, start + size) for start, key in enumerate(keys) for size in sizes.get(key, ())
+                 if start + size <= len(keys) and tuple(keys[start:start + size]) in index]
+        found.sort(key=lambda span: (span[0] - span[1], span[0]))
+        taken = [False] * len(keys)
+        spans = []
+        for start, end in found:
+            if any(taken[start:end]):
+                continue
+            taken[start:end] = [True] * (end - start)
+            spans.append(TermSpan(words[start][0], words[end - 1][1], index[tuple(keys[start:end])]))
+        return tuple(sorted(spans, key=lambda span: span.start))
 
     def evidence(self, text: str, lang: str) -> Evidence:
         """Length and anchors of one sentence in `lang` ('vi' or 'en')."""

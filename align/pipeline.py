@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Protocol, Sequence
 
 from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
@@ -236,10 +236,20 @@ class Summary:
     units_written: int
 
 
+class ResultSink(Protocol):
+    """Something that follows a run (the HTML report): each pair's result in input order, then the summary."""
+
+    def add(self, result: PairResult) -> None: ...
+
+    def finish(self, summary: Summary) -> None: ...
+
+
 def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output: str,
-                 beads: str | None = None, progress: Progress | None = None) -> Summary:
+                 beads: str | None = None, progress: Progress | None = None,
+                 report: ResultSink | None = None) -> Summary:
     """Align every pair, stream accepted pairs to a TMX at `output` ('-' for stdout) and, if
-    asked, bead files; nothing is left behind at `output` or `beads` unless the whole run succeeds."""
+    asked, bead files and a report; nothing is left behind at `output`, `beads` or the report
+    unless the whole run succeeds."""
     started = time.perf_counter()
     totals = dict(src=0, trg=0, accepted=0, rejected=0, unaligned=0, score=0.0, pairs=0)
     bead_texts: list[tuple[str, str]] = []
@@ -255,6 +265,8 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
             totals["pairs"] += len(result.pairs)
             if beads:
                 bead_texts.append((result.name, format_beads(result.beads)))
+            if report is not None:
+                report.add(result)
             if progress:
                 progress.advance(pairs=len(result.accepted))
             yield from result.accepted
@@ -262,18 +274,26 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
     header = TmxHeader(settings.src_lang, settings.trg_lang, settings.signature(), creation_date())
     if beads and pairing.from_folders and Path(beads).exists() and not Path(beads).is_dir():
         raise ConfigError(f"--beads {beads}: aligning folders writes one file per pair, so this must be a folder")
+
+    def summary(written: int) -> Summary:
+        return Summary(len(pairing.pairs), totals["src"], totals["trg"], totals["accepted"], totals["rejected"],
+                       totals["unaligned"], totals["score"] / totals["pairs"] if totals["pairs"] else 0.0,
+                       time.perf_counter() - started, written)
+
     if output == "-":
         written = write_tmx(sys.stdout.buffer, accepted_pairs(), header)
         if beads:
             _write_beads(beads, bead_texts, pairing.from_folders)
+        if report is not None:
+            report.finish(summary(written))
     else:
         with atomic_output(output) as stream:
             written = write_tmx(stream, accepted_pairs(), header)
             if beads:  # before the TMX is renamed into place: a failure here leaves neither
                 _write_beads(beads, bead_texts, pairing.from_folders)
-    return Summary(len(pairing.pairs), totals["src"], totals["trg"], totals["accepted"], totals["rejected"],
-                   totals["unaligned"], totals["score"] / totals["pairs"] if totals["pairs"] else 0.0,
-                   time.perf_counter() - started, written)
+            if report is not None:  # inside too: a failing report leaves no memory either
+                report.finish(summary(written))
+    return summary(written)
 
 
 def _write_beads(target: str, bead_texts: list[tuple[str, str]], one_file_per_pair: bool) -> None:

@@ -1,9 +1,11 @@
+from hypothesis import example, given, strategies as st
 import pytest
 
 from align.glossary import read_glossary
-from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, read_dictionary,
-                           train_translations)
+from align.lexicon import (Lexicon, gloss_translations, names_of, numbers_of, placed_words, read_dictionary,
+                           train_translations, words_of)
 from align.model import FormatError, InputError, Term
+from align.normalize import clean_text
 from align.scoring import pair_features
 
 
@@ -103,3 +105,63 @@ def test_learnt_translations_become_evidence():
     lexicon = Lexicon.build().with_translations({"hợp tác": frozenset({"cooperation"})})
     vi, en = lexicon.evidence("Hợp tác toàn diện", "vi"), lexicon.evidence("Comprehensive cooperation", "en")
     assert pair_features(vi, en).src_hits == 1 and pair_features(vi, en).trg_hits == 1
+
+
+# --- where glossary terms stand (the report highlights them) --------------------------------
+
+SPAN_GLOSSARY = (Term("Thứ trưởng", "Deputy Minister"), Term("Bộ Ngoại giao", "Ministry of Foreign Affairs"),
+                 Term("Thứ trưởng Bộ Ngoại giao", "Deputy Foreign Minister"),
+                 Term("hoà bình", "peace"), Term("hòa bình", "peace"))
+
+
+def _spanned(lexicon: Lexicon, text: str, lang: str) -> list[tuple[str, tuple[int, ...]]]:
+    return [(text[s.start:s.end], s.terms) for s in lexicon.term_spans(text, lang)]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    # the longest term wins where terms overlap; the page's own spelling and case are kept
+    ("Thứ trưởng Bộ Ngoại giao Đặng Hoàng Giang phát biểu.", "vi", [("Thứ trưởng Bộ Ngoại giao", (2,))]),
+    ("thứ trưởng nói, rồi Bộ Ngoại giao Anh trả lời.", "vi", [("thứ trưởng", (0,)), ("Bộ Ngoại giao", (1,))]),
+    # both tone-mark conventions are one term: both entries are named
+    ("Vì hòa bình và vì hoà bình.", "vi", [("hòa bình", (3, 4)), ("hoà bình", (3, 4))]),
+    ("The Deputy Foreign Minister met the Ministry of Foreign Affairs' staff.", "en",
+     [("Deputy Foreign Minister", (2,)), ("Ministry of Foreign Affairs", (1,))]),
+    ("Deputy Ministers talked of PEACE.", "en", [("Deputy Ministers", (0,)), ("PEACE", (3, 4))]),
+    ("Bình hòa với nhau.", "vi", []),  # the words of a term in another order are not the term
+])
+def test_term_spans_mark_the_page_text_of_each_term(text, lang, expected):
+    assert _spanned(Lexicon.build(SPAN_GLOSSARY), text, lang) == expected
+
+
+def test_term_spans_without_a_glossary_are_empty():
+    assert Lexicon.build().term_spans("Thứ trưởng Bộ Ngoại giao", "vi") == ()
+
+
+_span_words = st.sampled_from(["Thứ", "trưởng", "thứ", "Bộ", "Ngoại", "giao", "hoà", "hòa", "bình", "Deputy",
+                               "Minister", "Ministry", "of", "Foreign", "Affairs", "peace", "x1", "đ"])
+_span_text = st.lists(st.tuples(_span_words, st.sampled_from([" ", ", ", " - ", "’s ", "\u201c"])),
+                      max_size=14).map(lambda parts: "".join(w + sep for w, sep in parts))
+
+
+@given(_span_text, st.sampled_from(["vi", "en"]))
+@example("Ông Thứ trưởng", "vi")  # a short term at the very end, starting like a longer one
+def test_term_spans_are_ordered_disjoint_terms_the_evidence_also_finds(text, lang):
+    lexicon = Lexicon.build(SPAN_GLOSSARY)
+    spans = lexicon.term_spans(text, lang)
+    for before, after in zip(spans, spans[1:]):
+        assert before.end <= after.start
+    keys = {tuple(words_of(t.vi if lang == "vi" else t.en, lang)): i for i, t in enumerate(SPAN_GLOSSARY)}
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(text)
+        assert keys[tuple(words_of(text[span.start:span.end], lang))] in span.terms
+    found = {i for span in spans for i in span.terms}
+    assert found <= lexicon.evidence(text, lang).terms
+    # a term is missed only when a longer one overlaps it
+    assert bool(found) == bool(lexicon.evidence(text, lang).terms)
+
+
+@given(st.text(max_size=80).map(clean_text), st.sampled_from(["vi", "en"]))
+def test_words_placed_in_the_text_are_the_words_compared(text, lang):
+    placed = placed_words(text, lang, "classic")
+    assert [key for _, _, key in placed] == words_of(text, lang)
+    assert all(0 <= start < end <= len(text) for start, end, _ in placed)

@@ -368,5 +368,199 @@ def glossary_merge(inputs, output):
                f"-> {output} ({kind.upper()})", err=True)
 
 
+# --- tmx ------------------------------------------------------------------------------------
+
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no summary).")
+TMX_OUTPUT = "The TMX to write ('-' for standard output)."
+
+
+def _step(command: str, options: str, inputs) -> str:
+    """What a tmx command did, for the x-align-step prop of its output: file names, not paths."""
+    names = " ".join(Path(p).name if p != "-" else "-" for p in inputs)
+    return " ".join(part for part in (f"tmx {command}", options, names) if part)
+
+
+def _report(summary: str, notes, output: str, quiet: bool) -> None:
+    if quiet:
+        return
+    for note in notes:
+        click.echo(f"align: {note}", err=True)
+    click.echo(f"{summary} -> {'standard output' if output == '-' else output}", err=True)
+
+
+@main.group()
+def tmx():
+    """Inspect, merge, filter and convert translation memories: align's, or any TMX 1.4 a CAT tool
+    writes (UTF-8 or UTF-16, inline markup kept), and TSV or Moses-style plain text.
+
+    Every command reads '-' as standard input; merge, filter and convert write '-o -' to
+    standard output.
+
+    \b
+    Example:
+      align tmx stats memory.tmx
+      align tmx filter memory.tmx -o good.tmx --min-score 0.5
+    """
+
+
+def _stats_text(name: str, st) -> list[str]:
+    header = dict(st.header)
+    lines = [f"file         {name}",
+             f"units        {st.units:,}",
+             f"pair         {st.pair}",
+             "languages    " + (", ".join(f"{lang} {n:,}" for lang, n in st.languages) or "-"),
+             f"header       {header.get('creationtool', '?')} {header.get('creationtoolversion', '')}, "
+             f"created {header.get('creationdate', '?')}, srclang {header.get('srclang', '?')}, "
+             f"segtype {header.get('segtype', '?')}, datatype {header.get('datatype', '?')}",
+             f"signature    {st.signature or '-'}"]
+    lines += [f"step         {step}" for step in st.steps]
+    if st.scores:
+        s = st.scores
+        lines.append(f"scores       {s.count:,} scored: min {s.minimum:.3f}  q1 {s.q1:.3f}  median {s.median:.3f}  "
+                     f"q3 {s.q3:.3f}  max {s.maximum:.3f}  (mean {s.mean:.3f})"
+                     + (f"; {st.unscored:,} without a score" if st.unscored else ""))
+    else:
+        lines.append("scores       none stored (no x-score props)")
+    lines += [f"duplicates   {st.duplicates:,} units repeat an earlier one; {st.retranslated:,} source segments "
+              "have more than one translation",
+              f"empty        {st.empty_segments:,} empty segments; {st.incomplete:,} units with fewer than two languages",
+              f"markup       {st.with_markup:,} units with inline codes",
+              f"documents    {len(st.documents):,}" + ("" if st.documents else " (no x-document props)")]
+    width = max((len(d) for d, _ in st.documents), default=0)
+    lines += [f"  {document:<{width}}  {count:>7,}" for document, count in st.documents]
+    return lines
+
+
+@tmx.command("stats")
+@click.argument("memory", type=click.Path(), metavar="MEMORY.tmx")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@QUIET_OPTION
+def tmx_stats(memory, as_json, quiet):
+    """What MEMORY holds: units, languages, units per document, the score distribution
+    (min, quartiles, max), duplicates, empty segments and the header's signature.
+
+    Duplicates are units whose segments are the same after NFC and white-space clean-up;
+    memory use grows by 16 bytes per distinct unit and 8 per score.
+
+    \b
+    Example:
+      align tmx stats memory.tmx
+      align run corpora/vi corpora/en -o - -q | align tmx stats - --json
+    """
+    from align import tmxtools
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        st = tmxtools.memory_stats(memory, progress)
+    name = tmxtools.display_name(memory)
+    if not as_json:
+        click.echo("\n".join(_stats_text(name, st)))
+        return
+    scores = st.scores
+    click.echo(json.dumps({
+        "file": name, "units": st.units, "pair": {"source": st.pair.source, "targets": list(st.pair.targets)},
+        "languages": dict(st.languages), "header": dict(st.header), "signature": st.signature, "steps": list(st.steps),
+        "scores": None if scores is None else {
+            "count": scores.count, **{name: round(value, 4) for name, value in (
+                ("min", scores.minimum), ("q1", scores.q1), ("median", scores.median), ("q3", scores.q3),
+                ("max", scores.maximum), ("mean", scores.mean))}},
+        "unscored": st.unscored, "duplicates": st.duplicates, "retranslated_sources": st.retranslated,
+        "empty_segments": st.empty_segments, "incomplete_units": st.incomplete, "units_with_markup": st.with_markup,
+        "documents": dict(st.documents)}, ensure_ascii=False, indent=2))
+
+
+@tmx.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="MEMORY.tmx...")
+@click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
+@click.option("--dedupe", type=click.Choice(["text", "loose"]), is_flag=False, flag_value="text", default=None,
+              help="Keep one unit of each set of units that are the same, the best-scored (the first of "
+                   "equals). 'text' (the default of --dedupe): same after NFC and white-space clean-up; "
+                   "'loose': also one tone-mark convention, ASCII quotes, case ignored.")
+@QUIET_OPTION
+def tmx_merge(inputs, output, dedupe, quiet):
+    """Merge memories of one language pair into one, units in input order, each unit as it was
+    (props, notes, inline markup). A memory in another language pair is an error.
+
+    The header is the first memory's, with align as the tool, every input's x-align-signature
+    and an x-align-step prop saying what was merged.
+
+    \b
+    Example:
+      align tmx merge news.tmx talks.tmx -o all.tmx --dedupe
+    """
+    from align import tmxtools
+    step = _step("merge", f"--dedupe={dedupe}" if dedupe else "", inputs)
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.merge_memories(inputs, output, dedupe, step, progress)
+    _report(f"{outcome.written:,} units from {outcome.read:,} in {len(inputs)} memories", outcome.notes, output, quiet)
+
+
+@tmx.command("filter")
+@click.argument("memory", type=click.Path(), metavar="MEMORY.tmx")
+@click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
+@click.option("--min-score", type=click.FloatRange(0, 1), help="Keep units whose stored x-score is at least this (0..1).")
+@click.option("-d", "--document", "documents", multiple=True, metavar="NAME",
+              help="Keep units of this document (x-document prop); repeat for several.")
+@click.option("--drop-unscored", is_flag=True,
+              help="With --min-score, also leave out units that have no stored score (kept by default).")
+@QUIET_OPTION
+def tmx_filter(memory, output, min_score, documents, drop_unscored, quiet):
+    """Keep the units of MEMORY that pass: a stored score of at least --min-score, and/or from
+    the given documents. Nothing is rescored; units are written as they were.
+
+    \b
+    Example:
+      align tmx filter memory.tmx -o good.tmx --min-score 0.5
+      align tmx filter memory.tmx -o - --document to-lam-uk-visit-interview | align tmx stats -
+    """
+    from align import tmxtools
+    if drop_unscored and min_score is None:
+        raise ConfigError("--drop-unscored goes with --min-score")
+    rule = tmxtools.FilterRule(min_score, frozenset(documents), not drop_unscored)
+    options = " ".join([f"--min-score {min_score:g}" if min_score is not None else ""]
+                       + [f"--document {d}" for d in documents] + (["--drop-unscored"] if drop_unscored else []))
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.filter_memory(memory, output, rule, _step("filter", options.strip(), [memory]), progress)
+    _report(f"{outcome.written:,} of {outcome.read:,} units kept", outcome.notes, output, quiet)
+
+
+@tmx.command("convert")
+@click.argument("source", type=click.Path(), metavar="INPUT")
+@click.option("-o", "--output", required=True, metavar="OUTPUT",
+              help="What to write: OUT.tmx, OUT.tsv, or BASE (or BASE.vi) for a Moses-style pair BASE.vi + "
+                   "BASE.en; '-' for standard output (TMX or TSV, with --to).")
+@click.option("--from", "source_format", type=click.Choice(["tmx", "tsv", "moses"]),
+              help="Format of INPUT [default: from its name; for '-', TMX if it starts like XML, else TSV].")
+@click.option("--to", "output_format", type=click.Choice(["tmx", "tsv", "moses"]),
+              help="Format to write [default: from the name of OUTPUT].")
+@click.option("--src-lang", help="Source language: the first TSV column and the BASE.xx file [default: the "
+              "TMX header's srclang; vi for TSV and Moses input].")
+@click.option("--trg-lang", help="Target language [default: the other language of the TMX's units; en for TSV "
+              "and Moses input].")
+@QUIET_OPTION
+def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang, quiet):
+    """Convert INPUT between TMX, TSV (source<TAB>target<TAB>score<TAB>document, one unit a line,
+    no header) and Moses-style plain text (BASE.vi and BASE.en, line n translating line n).
+
+    TMX to TMX keeps each unit whole; TSV and Moses keep the two segments as plain text (tabs
+    and line breaks inside a segment become spaces, inline codes are left out: both reported);
+    TSV also keeps the score and document.
+
+    \b
+    Examples:
+      align tmx convert memory.tmx -o memory.tsv
+      align tmx convert memory.tmx -o corpus --to moses      # corpus.vi + corpus.en
+      align tmx convert corpus.vi -o memory.tmx               # reads corpus.vi + corpus.en
+      cut -f1,2 pairs.tsv | align tmx convert - --from tsv -o - --to tmx
+    """
+    from align import tmxtools
+    out_format = tmxtools.output_format(output, output_format, src_lang or "vi", trg_lang or "en")
+    conversion = tmxtools.Conversion(source, output, source_format, out_format, src_lang, trg_lang)
+    options = " ".join(f"--{name} {value}" for name, value in (("to", out_format), ("src-lang", src_lang),
+                                                               ("trg-lang", trg_lang)) if value)
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.convert(conversion, _step("convert", options, [source]), progress)
+    _report(f"{outcome.written:,} units written ({out_format.upper()})", outcome.notes,
+            outcome.written_to or output, quiet)
+
+
 if __name__ == "__main__":
     main()

@@ -81,6 +81,9 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
     Example:
       align run corpora/vi corpora/en -o memory.tmx
     """
+    if "-" in (vi, en):  # a pipe has no file stem to name the pair, and run reads its inputs twice
+        raise ConfigError("VI and EN are files or folders ('-' is not read: run reads each input twice and names "
+                          "the pair after its files); save standard input to a file first. -o - does work")
     if srx_path and presegmented:
         raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
     settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding, embeddings=embeddings,
@@ -126,9 +129,12 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
 def split(page, lang, encoding, srx_path, export_srx):
     """Print PAGE's sentences one per line, a blank line between blocks, as `run` sees them.
 
+    PAGE '-' is read from standard input.
+
     \b
     Examples:
       align split corpora/vi/vietnam-uk-comprehensive-strategic-partnership.html --lang vi
+      curl -s https://example.org/page.html | align split - --lang en
       align split page.html --lang en --srx omegat-rules.srx
       align split --export-srx align.srx     # give a CAT tool align's rules
     """
@@ -208,11 +214,14 @@ def encoding_(pages):
 
 # --- glossary -------------------------------------------------------------------------------
 
-def _loaded(path: str) -> glossary_io.Glossary:
+def _loaded(path: str, quiet: bool = False) -> glossary_io.Glossary:
     loaded = glossary_io.read_glossary(path)
-    for problem in glossary_io.problems(loaded.entries):
+    for problem in () if quiet else glossary_io.problems(loaded.entries):
         click.echo(f"align: warning: {path}: {problem.describe()}", err=True)
     return loaded
+
+
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 
 
 @main.group()
@@ -236,25 +245,28 @@ def glossary():
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
               help="Units a pair must share to be a candidate.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Keep only the N strongest candidates.")
-def glossary_extract(memory, output, glossary_path, min_count, top):
+@QUIET
+def glossary_extract(memory, output, glossary_path, min_count, top, quiet):
     """Candidate term pairs from the aligned units of MEMORY, strongest first.
 
     Vietnamese candidates are runs of 2-6 syllables, English ones runs of 1-5 words, neither
     starting nor ending with a function word; pairs are ranked by log-likelihood (G2) over units,
-    each n-gram linked to one partner at most.
+    each n-gram linked to one partner at most. MEMORY '-' is read from standard input.
 
     \b
     Example:
       align glossary extract memory.tmx --glossary corpora/glossary.vi-en.tsv --top 20
+      align run vi/ en/ -o - -q | align glossary extract - --top 20
     """
-    known = _loaded(glossary_path).terms if glossary_path else ()
+    known = _loaded(glossary_path, quiet).terms if glossary_path else ()
     candidates = terms.extract(pipeline.memory_units(memory), known, min_count, top)
     if output:
         entries = [glossary_io.Entry(Term(c.vi, c.en, c.note())) for c in candidates]
         heading = (f"term candidates from {memory} by align (G2 over units, strongest first); "
                    "delete the wrong lines, then: align glossary merge G.tsv THIS -o G.tsv")
         write_atomically(output, glossary_io.tsv_bytes(entries, heading))
-        click.echo(f"{len(candidates)} candidates -> {output}", err=True)
+        if not quiet:
+            click.echo(f"{len(candidates)} candidates -> {output}", err=True)
         return
     click.echo(f"{'G2':>7}  {'n':>3}  gl  vietnamese = english  [example]")
     for c in candidates:
@@ -278,19 +290,20 @@ def _check_exit_2(function):
 @click.option("--glossary", "glossary_path", type=click.Path(), required=True, metavar="G.tsv",
               help="The glossary (TSV or TBX) whose translations the memory should use.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (findings and a summary per term).")
+@QUIET
 @_check_exit_2
-def glossary_check(memory, glossary_path, as_json):
+def glossary_check(memory, glossary_path, as_json, quiet):
     """Units of MEMORY whose Vietnamese side has a glossary term but whose English side lacks
     its translation, with the rendering used instead; then a summary per term.
 
     Exit status: 0 when every term is translated as the glossary says, 1 when some are not,
-    2 on errors.
+    2 on errors. MEMORY '-' is read from standard input.
 
     \b
     Example:
       align glossary check memory.tmx --glossary corpora/glossary.vi-en.tsv
     """
-    report = terms.check(pipeline.memory_units(memory), _loaded(glossary_path).terms)
+    report = terms.check(pipeline.memory_units(memory), _loaded(glossary_path, quiet).terms)
     if as_json:
         click.echo(json.dumps({
             "findings": [{"unit": f.unit.label, "vi_term": f.term.vi, "expected": list(f.expected),
@@ -316,7 +329,8 @@ def glossary_check(memory, glossary_path, as_json):
 @click.argument("vi")
 @click.argument("en")
 @click.option("--comment", default="", help="A note kept with the entry (third TSV column, TBX <note>).")
-def glossary_add(glossary_path, vi, en, comment):
+@QUIET
+def glossary_add(glossary_path, vi, en, comment, quiet):
     """Add the term VI = EN to a glossary, keeping its format (TSV, or TBX for .tbx) and
     everything else in it; a duplicate is not added, a conflict is added and reported.
 
@@ -331,9 +345,12 @@ def glossary_add(glossary_path, vi, en, comment):
     new = glossary_io.Entry(term)
     clash = [p for p in glossary_io.problems(list(existing) + [new]) if p.second is new]
     if clash and clash[0].kind == "duplicate":
-        click.echo(f"align: {glossary_path}: already there: {clash[0].describe()}; nothing written", err=True)
+        if not quiet:
+            click.echo(f"align: {glossary_path}: already there: {clash[0].describe()}; nothing written", err=True)
         return
     write_atomically(glossary_path, glossary_io.appended(glossary_path, term))
+    if quiet:
+        return
     for problem in clash:
         click.echo(f"align: warning: {glossary_path}: {problem.describe()}", err=True)
     click.echo(f"added '{term.vi}' = '{term.en}' to {glossary_path}", err=True)
@@ -343,7 +360,8 @@ def glossary_add(glossary_path, vi, en, comment):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="GLOSSARY...")
 @click.option("-o", "--output", required=True, metavar="OUT.tsv",
               help="The merged glossary: TBX for a .tbx name, else TSV.")
-def glossary_merge(inputs, output):
+@QUIET
+def glossary_merge(inputs, output, quiet):
     """Merge glossaries (TSV and TBX, in any mix) into one, duplicates dropped after
     normalisation (NFC, tone marks, case, plural); conflicting translations are kept and reported.
 
@@ -356,7 +374,7 @@ def glossary_merge(inputs, output):
         for entry in glossary_io.read_glossary(path).entries:
             entries.append(entry)
             source[id(entry)] = path
-    for problem in glossary_io.problems(entries):
+    for problem in () if quiet else glossary_io.problems(entries):
         first = f"{source[id(problem.first)]}, line {problem.first.line}"
         click.echo(f"align: warning: {source[id(problem.second)]}: line {problem.second.line}: {problem.kind} of "
                    f"'{problem.first.term.vi}' = '{problem.first.term.en}' ({first})"
@@ -364,8 +382,9 @@ def glossary_merge(inputs, output):
                    err=True)
     merged = glossary_io.deduplicated(entries)
     kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
-    click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
-               f"-> {output} ({kind.upper()})", err=True)
+    if not quiet:
+        click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
+                   f"-> {output} ({kind.upper()})", err=True)
 
 
 # --- tmx ------------------------------------------------------------------------------------

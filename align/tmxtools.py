@@ -103,9 +103,8 @@ class PairFinder:
         self.targets: list[str] = []
 
     def see(self, unit: Unit) -> None:
-        source = unit_source(unit, self.source)
         for variant in unit.variants:
-            if source and same_language(variant.lang, source):
+            if same_language(variant.lang, self.source):
                 continue
             if not any(same_language(variant.lang, known) for known in self.targets):
                 self.targets.append(variant.lang.lower())
@@ -256,16 +255,12 @@ class FilterRule:
 
 # --- merge --------------------------------------------------------------------------------
 
-def check_pair(expected: LanguagePair, first_name: str, unit: Unit, header_source: str, name: str) -> None:
-    """Raise FormatError naming the file and line when a unit is in languages the first input is not."""
-    source = unit_source(unit, header_source)
+def check_pair(expected: LanguagePair, first_name: str, unit: Unit, name: str) -> None:
+    """Raise FormatError naming the file and line when a unit has a segment in a language that
+    is neither the first input's source nor one of its targets."""
     for variant in unit.variants:
-        if source and same_language(variant.lang, source):
-            if not same_language(source, expected.source):
-                raise FormatError(f"line {unit.line}: a unit with source language {source}, but {first_name} "
-                                  f"is {expected}; merge memories of one language pair", name)
-            continue
-        if not any(same_language(variant.lang, target) for target in expected.targets):
+        if not (same_language(variant.lang, expected.source)
+                or any(same_language(variant.lang, target) for target in expected.targets)):
             raise FormatError(f"line {unit.line}: a segment in {variant.lang}, but {first_name} is {expected}; "
                               "merge memories of one language pair", name)
 
@@ -587,13 +582,12 @@ def _pair_checked(inputs: Sequence[_Input], opened: Sequence[tuple[Header, Itera
         if index and not same_language(srclang, first_source):
             raise FormatError(f"source language {srclang}, but {inputs[0].name} has {first_source}; "
                               "merge memories of one language pair", source.name)
-    for index, (source, (header, units)) in enumerate(zip(inputs, opened)):
-        header_source = header.get("srclang") or "*all*"
+    for index, (source, (_, units)) in enumerate(zip(inputs, opened)):
         for unit in units:
             if index == 0:
                 finder.see(unit)
             else:
-                check_pair(finder.pair, inputs[0].name, unit, header_source, source.name)
+                check_pair(finder.pair, inputs[0].name, unit, source.name)
             yield index, unit
 
 

@@ -10,7 +10,7 @@ from lxml import etree
 
 from align.cli import main
 from align.model import FormatError, InputError
-from align.tmx import Header, Unit, Variant, read_tmx
+from align.tmx import Unit, Variant, read_tmx
 from align.tmxtools import (FilterRule, LanguagePair, best_positions, quantile, read_moses, read_tsv, same_language,
                             sniff_format, stats, unit_key)
 

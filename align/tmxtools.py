@@ -4,8 +4,9 @@ from TSV and Moses-style plain text.
 Pure functions over units (`align.tmx.Unit`) are at the centre; the readers and writers of
 each format are at the edges. Every tool streams: a unit is read, judged and written before
 the next one is parsed, so memory stays flat whatever the file size. The exceptions are said
-where they are: `stats` keeps the scores (8 bytes each) and a 16-byte digest per distinct
-unit, `merge --dedupe` a digest, a score and a position per distinct unit.
+where they are: `stats` keeps the scores (8 bytes each), a 64-bit hash per distinct unit and
+per distinct source segment; `merge --dedupe` a 16-byte digest, a score and a position per
+distinct unit.
 
 Languages. A memory's pair is its header `srclang` (or a unit's own `srclang`) and the other
 language(s) of its units. Tags are compared as RFC 4646 says they are meant to be (the TMX
@@ -125,18 +126,17 @@ def unit_score(unit: Unit) -> float | None:
         return None
 
 
-def unit_key(unit: Unit, dedupe: str = "text", size: int = 16) -> bytes:
-    """A digest of what makes two units the same: each variant's language and normalised text,
-    inline codes included (a tagged and an untagged segment are different units for a CAT tool)."""
+def _variant_keys(unit: Unit, dedupe: str) -> list[str]:
+    """Each variant as its language and normalised text, inline codes included (a tagged and an
+    untagged segment are different units for a CAT tool)."""
     normalise = DEDUPE_KEYS[dedupe]
-    parts = sorted(f"{v.lang.lower()}\x1f{'m' + normalise(v.seg_xml) if v.has_markup else 't' + normalise(v.text)}"
-                   for v in unit.variants)
-    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=size).digest()
+    return [f"{v.lang.lower()}\x1f{'m' + normalise(v.seg_xml) if v.has_markup else 't' + normalise(v.text)}"
+            for v in unit.variants]
 
 
-def _side_key(variant: Variant | None, dedupe: str = "text") -> bytes:
-    text = "" if variant is None else DEDUPE_KEYS[dedupe](variant.text)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest()
+def unit_key(unit: Unit, dedupe: str = "text") -> bytes:
+    """A 16-byte digest of what makes two units the same: the set of their variants' keys."""
+    return hashlib.blake2b("\x1e".join(sorted(_variant_keys(unit, dedupe))).encode("utf-8"), digest_size=16).digest()
 
 
 # --- stats --------------------------------------------------------------------------------
@@ -196,9 +196,9 @@ def stats(header: Header, units: Iterable[Unit]) -> Stats:
     languages: dict[str, int] = {}
     documents: dict[str, int] = {}
     scores = array("d")
-    seen: set[bytes] = set()
-    translation_of: dict[bytes, bytes] = {}
-    retranslated: set[bytes] = set()
+    seen: set[int] = set()
+    translation_of: dict[int, int] = {}
+    retranslated: set[int] = set()
     count = unscored = duplicates = empty = incomplete = markup = 0
     for unit in units:
         count += 1
@@ -217,15 +217,16 @@ def stats(header: Header, units: Iterable[Unit]) -> Stats:
             unscored += 1
         else:
             scores.append(score)
-        key = unit_key(unit)
+        keys = _variant_keys(unit, "text")
+        key = hash("\x1e".join(sorted(keys)))  # counting only: a 64-bit hash is enough
         if key in seen:
             duplicates += 1
         seen.add(key)
         source = unit_source(unit, finder.source)
         source_variant = variant_for(unit, source) if source else None
-        if source_variant is not None and source_variant.text.strip():
-            source_key = _side_key(source_variant)
-            target_key = _side_key(next((v for v in unit.variants if v is not source_variant), None))
+        if source_variant is not None and source_variant.text.strip() and len(keys) > 1:
+            at = unit.variants.index(source_variant)
+            source_key, target_key = hash(keys[at]), hash(keys[1 if at == 0 else 0])
             if translation_of.setdefault(source_key, target_key) != target_key:
                 retranslated.add(source_key)
     steps = tuple(value for kind, value in header.props if kind == STEP_PROP)

@@ -5,7 +5,7 @@ A real memory first: `align run --presegmented` over the IWSLT15 talks (one talk
 pair, the segments as sentences). Bigger ones are made from it by repeating its units with a
 copy number appended to the English side (so every unit stays distinct and `merge --dedupe`
 has a key per unit to hold). Each command then runs as its own process; its wall time and
-peak resident memory (wait4 rusage) are printed as a table, for every size, so a flat memory
+CPU time and peak resident memory (wait4 rusage) are printed as a table, for every size, so a flat memory
 (filter, convert) and a growing one (stats, merge --dedupe: a key per distinct unit) show.
 
     python scripts/bench_tmx.py                     # copies 1, 10, 40 of the talks' memory
@@ -28,8 +28,8 @@ from bench_align import DEFAULT_DATA, read_talks  # noqa: E402
 SETS = ("dev2010", "tst2010", "tst2011", "tst2012")
 
 
-def run(args: list[str]) -> tuple[float, float]:
-    """Run one command to completion: (wall seconds, peak resident memory in MB)."""
+def run(args: list[str]) -> tuple[float, float, float]:
+    """Run one command to completion: (wall seconds, CPU seconds, peak resident memory in MB)."""
     started = time.perf_counter()
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -38,7 +38,7 @@ def run(args: list[str]) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         sys.exit(f"failed ({process.returncode}): {' '.join(args)}\n{error}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def talks_memory(data: Path, folder: Path) -> Path:
@@ -50,7 +50,9 @@ def talks_memory(data: Path, folder: Path) -> Path:
             (folder / "vi" / f"{test_set}-{docid}.txt").write_text("\n".join(vi) + "\n", encoding="utf-8")
             (folder / "en" / f"{test_set}-{docid}.txt").write_text("\n".join(en) + "\n", encoding="utf-8")
     memory = folder / "talks.tmx"
-    run(["align", "run", str(folder / "vi"), str(folder / "en"), "-o", str(memory), "--presegmented", "-q"])
+    seconds, _, _ = run(["align", "run", str(folder / "vi"), str(folder / "en"), "-o", str(memory),
+                         "--presegmented", "-q"])
+    print(f"align run --presegmented over {len(list((folder / 'vi').iterdir()))} talks: {seconds:.1f} s")
     return memory
 
 
@@ -77,7 +79,8 @@ def main() -> int:
         folder = Path(temporary)
         talks = talks_memory(args.data, folder)
         run(["align", "tmx", "convert", str(talks), "-o", str(folder / "talks.tsv"), "-q"])
-        print(f"{'units':>9}  {'MB':>6}  {'command':<44}  {'seconds':>7}  {'units/s':>9}  {'peak MB':>7}")
+        print(f"{'units':>9}  {'TMX MB':>6}  {'command':<34}  {'wall s':>6}  {'CPU s':>6}  {'units/CPU s':>11}  "
+              f"{'peak MB':>7}")
         for copies in args.copies:
             tsv, units = grown(folder / "talks.tsv", copies, folder)
             big = folder / f"x{copies}.tmx"
@@ -93,10 +96,10 @@ def main() -> int:
                                                        "--dedupe"], 2 * units),
             ]
             for label, command, count in commands:
-                seconds, peak = run(["align", "tmx", *command, "-q"])
+                seconds, cpu, peak = run(["align", "tmx", *command, "-q"])
                 size = big.stat().st_size / 1e6 if big.exists() else 0.0
-                print(f"{count:>9,}  {size:>6.1f}  {label:<44}  {seconds:>7.2f}  {count / seconds:>9,.0f}  {peak:>7.0f}",
-                      flush=True)
+                print(f"{count:>9,}  {size:>6.1f}  {label:<34}  {seconds:>6.2f}  {cpu:>6.2f}  {count / cpu:>11,.0f}  "
+                      f"{peak:>7.0f}", flush=True)
     return 0
 
 

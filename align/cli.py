@@ -489,12 +489,13 @@ def tmx_stats(memory, as_json, quiet):
 @tmx.command("merge")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="MEMORY.tmx...")
 @click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
-@click.option("--dedupe", type=click.Choice(["text", "loose"]), is_flag=False, flag_value="text", default=None,
-              help="Keep one unit of each set of units that are the same, the best-scored (the first of "
-                   "equals). 'text' (the default of --dedupe): same after NFC and white-space clean-up; "
-                   "'loose': also one tone-mark convention, ASCII quotes, case ignored.")
+@click.option("--dedupe", is_flag=True,
+              help="Keep one unit of each set of units that are the same: the best-scored (the first of equals).")
+@click.option("--dedupe-key", type=click.Choice(["text", "loose"]), default="text", show_default=True,
+              help="When units are the same: 'text', same after NFC and white-space clean-up; 'loose', also "
+                   "one tone-mark convention (hòa = hoà), ASCII quotes, case ignored.")
 @QUIET_OPTION
-def tmx_merge(inputs, output, dedupe, quiet):
+def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
     """Merge memories of one language pair into one, units in input order, each unit as it was
     (props, notes, inline markup). A memory in another language pair is an error.
 
@@ -506,9 +507,9 @@ def tmx_merge(inputs, output, dedupe, quiet):
       align tmx merge news.tmx talks.tmx -o all.tmx --dedupe
     """
     from align import tmxtools
-    step = _step("merge", f"--dedupe={dedupe}" if dedupe else "", inputs)
+    step = _step("merge", f"--dedupe --dedupe-key {dedupe_key}" if dedupe else "", inputs)
     with Progress(None, unit="units", quiet=quiet) as progress:
-        outcome = tmxtools.merge_memories(inputs, output, dedupe, step, progress)
+        outcome = tmxtools.merge_memories(inputs, output, dedupe_key if dedupe else None, step, progress)
     _report(f"{outcome.written:,} units from {outcome.read:,} in {len(inputs)} memories", outcome.notes, output, quiet)
 
 
@@ -577,7 +578,7 @@ def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang
                                                                ("trg-lang", trg_lang)) if value)
     with Progress(None, unit="units", quiet=quiet) as progress:
         outcome = tmxtools.convert(conversion, _step("convert", options, [source]), progress)
-    _report(f"{outcome.written:,} units written ({out_format.upper()})", outcome.notes,
+    _report(f"{outcome.written:,} units written ({dict(tmx='TMX', tsv='TSV', moses='Moses')[out_format]})", outcome.notes,
             outcome.written_to or output, quiet)
 
 

@@ -234,7 +234,7 @@ def test_merge_dedupe_keeps_the_best_scored_unit_in_input_order(cli, tmp_path):
     assert seg_xml(out)[-2:] == seg_xml(memory(MARKUP_UNIT))  # inline markup intact
     header = etree.fromstring(out).find("header")
     assert [p.text for p in header.findall("prop[@type='x-align-signature']")] == ["align:test|band:20", "sig-b"]
-    assert "tmx merge --dedupe=text a.tmx b.tmx" in header.findtext("prop[@type='x-align-step']")
+    assert "tmx merge --dedupe --dedupe-key text a.tmx b.tmx" in header.findtext("prop[@type='x-align-step']")
 
 
 def test_merge_without_dedupe_concatenates(cli, tmp_path):
@@ -245,7 +245,7 @@ def test_merge_without_dedupe_concatenates(cli, tmp_path):
 
 
 def test_merge_dedupe_reads_standard_input_twice_from_a_copy(cli, tmp_path):
-    result = cli("tmx", "merge", "-", write(tmp_path, "a.tmx", NEWS), "-o", tmp_path / "o.tmx", "--dedupe=loose",
+    result = cli("tmx", "merge", "-", write(tmp_path, "a.tmx", NEWS), "-o", tmp_path / "o.tmx", "--dedupe", "--dedupe-key", "loose",
                  input=NEWS)
     assert result.exit_code == 0, result.output
     assert len(read_tmx(str(tmp_path / "o.tmx")).units) == 5

@@ -59,37 +59,26 @@ def _unit(pair: Pair, header: TmxHeader) -> etree._Element:
 
 def write_tmx(stream: BinaryIO, pairs: Iterable[Pair], header: TmxHeader) -> int:
     """Write a TMX 1.4b document of `pairs` to a binary stream as they come; returns the unit count."""
-    count = 0
-    with etree.xmlfile(stream, encoding="UTF-8") as xf:
-        xf.write_declaration()
-        xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
-        with xf.element("tmx", version="1.4"):
-            xf.write("\n")
-            head = etree.Element("header", {
-                "creationtool": CREATION_TOOL,
-                "creationtoolversion": __version__,
-                "segtype": "sentence",
-                "o-tmf": CREATION_TOOL,
-                "adminlang": "en",
-                "srclang": header.src_lang,
-                "datatype": "plaintext",
-                "creationdate": header.creation_date,
-            })
-            _prop(head, "x-align-signature", header.signature)
-            xf.write(head, pretty_print=True)
-            with xf.element("body"):
-                xf.write("\n")
-                for pair in pairs:
-                    xf.write(_unit(pair, header), pretty_print=True)
-                    count += 1
-            xf.write("\n")
-    return count
+    head = etree.Element("header", {
+        "creationtool": CREATION_TOOL,
+        "creationtoolversion": __version__,
+        "segtype": "sentence",
+        "o-tmf": CREATION_TOOL,
+        "adminlang": "en",
+        "srclang": header.src_lang,
+        "datatype": "plaintext",
+        "creationdate": header.creation_date,
+    })
+    _prop(head, "x-align-signature", header.signature)
+    return write_units(stream, head, (_unit(pair, header) for pair in pairs), indent=True)
 
 
-def write_units(stream: BinaryIO, header: etree._Element, units: Iterable[etree._Element]) -> int:
+def write_units(stream: BinaryIO, header: etree._Element, units: Iterable[etree._Element],
+                indent: bool = False) -> int:
     """Write a TMX 1.4b document of ready <tu> elements (see `unit_element`) as they come; returns the count.
 
-    Units are written as they are, without re-indenting: inside <seg> white space is content.
+    Units read from a file are written as they are (`indent` False): inside <seg> white space
+    is content, so only elements built here, with text-only segments, are indented.
     """
     count = 0
     with etree.xmlfile(stream, encoding="UTF-8") as xf:
@@ -97,13 +86,13 @@ def write_units(stream: BinaryIO, header: etree._Element, units: Iterable[etree.
         xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
         with xf.element("tmx", version="1.4"):
             xf.write("\n")
-            header.tail = "\n"
-            xf.write(header)
+            header.tail = None if indent else "\n"
+            xf.write(header, pretty_print=indent)
             with xf.element("body"):
                 xf.write("\n")
                 for unit in units:
-                    unit.tail = "\n"
-                    xf.write(unit)
+                    unit.tail = None if indent else "\n"
+                    xf.write(unit, pretty_print=indent)
                     count += 1
             xf.write("\n")
     return count

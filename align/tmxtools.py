@@ -687,8 +687,8 @@ def _read_rows(conversion: Conversion, source_format: str, stack: contextlib.Exi
                stdin: BinaryIO | None) -> tuple[Header, Iterator[Row], Iterator[Unit] | None]:
     """The input as rows (and, for TMX input, as units too, so TMX output keeps them whole)."""
     path, src, trg = conversion.source, conversion.src_lang or "vi", conversion.trg_lang or "en"
-    if source_format == "tmx":
-        header, units = open_memory(path, stdin=stdin)
+    if source_format == "tmx":  # the <tu> elements are kept only to be written back to a TMX
+        header, units = open_memory(path, keep_xml=conversion.output_format == "tmx", stdin=stdin)
         return header, rows_from_units(header, units, display_name(path), conversion.src_lang,
                                        conversion.trg_lang, counts), units
     if source_format == "tsv":

@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import io
 import itertools
+import re
 import shutil
 import sys
 import tempfile
@@ -331,7 +332,11 @@ def _add_prop(parent: etree._Element, kind: str, value: str) -> None:
 FORMATS = ("tmx", "tsv", "moses")
 TSV_COLUMNS = "source, target, score, document"
 # Characters a line-based format cannot hold inside a segment; they are written as spaces.
-LINE_BREAKERS = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+LINE_BREAKERS = re.compile(r"[\t\n\r]")
+
+
+def one_line(text: str) -> str:
+    return LINE_BREAKERS.sub(" ", text) if LINE_BREAKERS.search(text) else text
 
 
 @dataclass(frozen=True)
@@ -381,14 +386,13 @@ def rows_from_units(header: Header, units: Iterable[Unit], name: str, src_lang: 
             continue
         texts = []
         for variant in (source_variant, target_variant):
-            flat = variant.text.translate(LINE_BREAKERS)
+            flat = one_line(variant.text)
             counts.flattened += flat != variant.text
             counts.markup += variant.has_markup
             texts.append(flat)
         counts.rows += 1
         score = unit.prop(SCORE_PROP) or ""
-        yield Row(texts[0], texts[1], score.translate(LINE_BREAKERS),
-                  (unit.prop(DOCUMENT_PROP) or "").translate(LINE_BREAKERS))
+        yield Row(texts[0], texts[1], one_line(score), one_line(unit.prop(DOCUMENT_PROP) or ""))
 
 
 def units_from_rows(rows: Iterable[Row], src_lang: str, trg_lang: str) -> Iterator[Unit]:

@@ -493,3 +493,20 @@ def test_outputs_built_from_text_are_valid(cli, tmp_path):
     assert valid(tmp_path / "a.tmx")
     assert cli("tmx", "merge", tmp_path / "a.tmx", write(tmp_path, "b.tmx", NEWS), "-o", tmp_path / "m.tmx").exit_code == 0
     assert valid(tmp_path / "m.tmx")
+
+
+def test_each_tool_adds_a_step_to_the_header_history(cli, tmp_path):
+    first = tmp_path / "first.tmx"
+    assert cli("tmx", "filter", write(tmp_path, "news.tmx", NEWS), "-o", first, "--min-score", "0.5").exit_code == 0
+    assert cli("tmx", "convert", first, "-o", tmp_path / "second.tmx").exit_code == 0
+    steps = json.loads(cli("tmx", "stats", tmp_path / "second.tmx", "--json").stdout)["steps"]
+    assert [step.split(" ", 2)[2] for step in steps] == ["tmx filter --min-score 0.5 news.tmx",
+                                                         "tmx convert --to tmx first.tmx"]
+
+
+@needs_shared(TMX_DTD)
+def test_tmx_11_language_attributes_are_written_as_xml_lang(cli, tmp_path):
+    old = memory('<tu><tuv lang="vi"><seg>Chào</seg></tuv><tuv lang="en"><seg>Hi</seg></tuv></tu>')
+    result = cli("tmx", "filter", write(tmp_path, "old.tmx", old), "-o", tmp_path / "new.tmx")
+    assert result.exit_code == 0 and valid(tmp_path / "new.tmx")
+    assert read_tmx(str(tmp_path / "new.tmx")).units[0].text("vi") == "Chào"

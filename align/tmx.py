@@ -103,9 +103,9 @@ def unit_element(unit: "Unit") -> etree._Element:
     xml:lang, as TMX 1.4 requires), else one built from its texts and props."""
     if unit.element is not None:
         tu = unit.element
-        for tuv in tu.iter("tuv", "note", "prop"):
-            if tuv.get(XML_LANG) is None and tuv.get("lang") is not None:
-                tuv.set(XML_LANG, tuv.attrib.pop("lang"))
+        for element in tu.iter("tuv", "note", "prop"):
+            if element.get(XML_LANG) is None and element.get("lang") is not None:
+                element.set(XML_LANG, element.attrib.pop("lang"))
         return tu
     tu = etree.Element("tu")
     if unit.src_lang:

@@ -5,8 +5,8 @@ Pure functions over units (`align.tmx.Unit`) are at the centre; the readers and 
 each format are at the edges. Every tool streams: a unit is read, judged and written before
 the next one is parsed, so memory stays flat whatever the file size. The exceptions are said
 where they are: `stats` keeps the scores (8 bytes each), a 64-bit hash per distinct unit and
-per distinct source segment; `merge --dedupe` a 16-byte digest, a score and a position per
-distinct unit.
+per distinct source segment; `merge --dedupe` a 16-byte digest and a position per distinct
+unit, and 9 bytes per unit read (its score, and whether it is kept).
 
 Languages. A memory's pair is its header `srclang` (or a unit's own `srclang`) and the other
 language(s) of its units. Tags are compared as RFC 4646 says they are meant to be (the TMX
@@ -267,24 +267,23 @@ def check_pair(expected: LanguagePair, first_name: str, unit: Unit, name: str) -
                               "merge memories of one language pair", name)
 
 
-@dataclass(frozen=True)
-class Winner:
-    """The best-scored unit seen so far for a dedupe key: its score and its position in the merge."""
+def best_positions(keyed_scores: Iterable[tuple[bytes, float | None]]) -> bytearray:
+    """Which units to keep, as a mask over positions (0-based, over all inputs): for each key the
+    best-scored unit, the first of equals; a unit without a score loses to any scored one.
 
-    score: float
-    position: int
-
-
-def best_positions(keyed_scores: Iterable[tuple[bytes, float | None]]) -> set[int]:
-    """Positions (0-based, over all inputs) of the unit to keep for each key: the best score,
-    the first of equals; a unit without a score loses to any scored one."""
-    winners: dict[bytes, Winner] = {}
+    Holds the winning position per distinct key and every score (8 bytes a unit); the mask is a
+    byte a unit."""
+    winners: dict[bytes, int] = {}
+    scores = array("d")
     for position, (key, score) in enumerate(keyed_scores):
-        value = float("-inf") if score is None else score
+        scores.append(float("-inf") if score is None else score)
         held = winners.get(key)
-        if held is None or value > held.score:
-            winners[key] = Winner(value, position)
-    return {winner.position for winner in winners.values()}
+        if held is None or scores[position] > scores[held]:
+            winners[key] = position
+    keep = bytearray(len(scores))
+    for position in winners.values():
+        keep[position] = 1
+    return keep
 
 
 # --- the output header --------------------------------------------------------------------
@@ -613,7 +612,7 @@ def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: 
             if source.path == STDIN and dedupe:
                 source.spool = stack.enter_context(tempfile.TemporaryFile())
                 shutil.copyfileobj(sys.stdin.buffer, source.spool)
-        keep: set[int] | None = None
+        keep: bytearray | None = None
         if dedupe:
             opened = [source.open(keep_xml=False) for source in inputs]
             keep = best_positions((unit_key(unit, dedupe), unit_score(unit))
@@ -626,7 +625,7 @@ def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: 
             for _, unit in _pair_checked(inputs, opened, PairFinder(opened[0][0])):
                 if progress is not None:
                     progress.advance()
-                if keep is None or read in keep:
+                if keep is None or keep[read]:
                     yield unit_element(unit)
                 read += 1
 

@@ -197,9 +197,10 @@ def test_filter_by_document_to_standard_output(cli):
 # --- merge --------------------------------------------------------------------------------
 
 def test_best_positions_keep_the_best_score_and_the_first_of_equals():
-    assert best_positions([(b"a", 0.5), (b"b", 0.9), (b"a", 0.7), (b"a", 0.7), (b"b", None)]) == {1, 2}
-    assert best_positions([(b"a", None), (b"a", 0.1)]) == {1}
-    assert best_positions([(b"a", None), (b"a", None)]) == {0}
+    assert best_positions([(b"a", 0.5), (b"b", 0.9), (b"a", 0.7), (b"a", 0.7), (b"b", None)]) == bytes([0, 1, 1, 0, 0])
+    assert best_positions([(b"a", None), (b"a", 0.1)]) == bytes([0, 1])
+    assert best_positions([(b"a", None), (b"a", None)]) == bytes([1, 0])
+    assert best_positions([]) == b""
 
 
 @pytest.mark.parametrize("first, second, dedupe, same", [

@@ -8,8 +8,9 @@ where they are: `stats` keeps the scores (8 bytes each), a 64-bit hash per disti
 per distinct source segment; `merge --dedupe` a 16-byte digest and a position per distinct
 unit, and 9 bytes per unit read (its score, and whether it is kept).
 
-Languages. A memory's pair is its header `srclang` (or a unit's own `srclang`) and the other
-language(s) of its units. Tags are compared as RFC 4646 says they are meant to be (the TMX
+Languages. A memory's pair is its header's `srclang` and the other language(s) of its units
+(a unit's own `srclang` only says which of its segments is the source when it is converted to
+TSV or Moses text). Tags are compared as RFC 4646 says they are meant to be (the TMX
 spec points there): without regard to case (`EN-US` = `en-us`), and a tag without a region
 stands for any region of its language (`en` = `en-US`), but two regions are two languages
 (`en-US` != `en-GB`: a US-UK memory is a real pair).
@@ -29,7 +30,6 @@ from array import array
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -90,11 +90,6 @@ class LanguagePair:
 
     def __str__(self) -> str:
         return f"{self.source} -> {', '.join(self.targets) or '(nothing)'}"
-
-    def matches(self, other: "LanguagePair") -> bool:
-        """Same source, and each target of `other` one of ours (a subset is fine: fewer languages)."""
-        return (same_language(self.source, other.source)
-                and all(any(same_language(t, mine) for mine in self.targets) for t in other.targets))
 
 
 class PairFinder:
@@ -399,8 +394,7 @@ def units_from_rows(rows: Iterable[Row], src_lang: str, trg_lang: str) -> Iterat
     for row in rows:
         props = tuple((kind, value) for kind, value in ((SCORE_PROP, row.score), (DOCUMENT_PROP, row.document))
                       if value)
-        yield Unit((Variant(src_lang, row.source, escape(row.source)), Variant(trg_lang, row.target, escape(row.target))),
-                   props)
+        yield Unit((Variant(src_lang, row.source, row.source), Variant(trg_lang, row.target, row.target)), props)
 
 
 def tsv_line(row: Row) -> bytes:

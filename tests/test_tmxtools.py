@@ -11,7 +11,7 @@ from lxml import etree
 from align.cli import main
 from align.model import FormatError, InputError
 from align.tmx import Unit, Variant, read_tmx
-from align.tmxtools import (FilterRule, LanguagePair, best_positions, quantile, read_moses, read_tsv, same_language,
+from align.tmxtools import (FilterRule, LanguagePair, best_positions, check_pair, quantile, read_moses, read_tsv, same_language,
                             sniff_format, stats, unit_key)
 
 from conftest import SHARED_DATA, TMX_DTD, needs_shared
@@ -88,14 +88,21 @@ def test_language_tags_are_compared_as_the_spec_means(first, second, same):
     assert same_language(second, first) is same
 
 
-@pytest.mark.parametrize("ours, theirs, matches", [
-    (LanguagePair("vi", ("en",)), LanguagePair("VI", ("EN-US",)), True),
-    (LanguagePair("en-us", ("fr-ca", "ja-jp")), LanguagePair("en-us", ("ja-jp",)), True),
-    (LanguagePair("vi", ("en",)), LanguagePair("en", ("vi",)), False),  # the direction matters
-    (LanguagePair("vi", ("en",)), LanguagePair("vi", ("fr",)), False),
+@pytest.mark.parametrize("tags, fits", [
+    (("VI", "EN-US"), True),  # case, and a region of a language the first memory has
+    (("vi",), True),  # fewer languages is fine
+    (("en", "ja-jp"), True),
+    (("vi", "fr"), False),
+    (("vi", "en-gb"), False),  # the first memory has en-us, not English of any region
 ])
-def test_language_pairs_match_by_source_and_targets(ours, theirs, matches):
-    assert ours.matches(theirs) is matches
+def test_units_must_be_in_the_languages_of_the_first_memory(tags, fits):
+    first = LanguagePair("vi", ("en-us", "ja-jp"))
+    unit = Unit(tuple(Variant(tag, "x", "x") for tag in tags), line=3)
+    if fits:
+        check_pair(first, "a.tmx", unit, "b.tmx")
+    else:
+        with pytest.raises(FormatError, match=r"b.tmx: line 3: a segment in .*, but a.tmx is vi -> en-us, ja-jp"):
+            check_pair(first, "a.tmx", unit, "b.tmx")
 
 
 # --- stats --------------------------------------------------------------------------------

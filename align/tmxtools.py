@@ -356,16 +356,15 @@ class RowCounts:
 
 def rows_from_units(header: Header, units: Iterable[Unit], name: str, src_lang: str | None = None,
                     trg_lang: str | None = None, counts: RowCounts | None = None) -> Iterator[Row]:
-    """Each unit as a row of its source and target text. The source is `src_lang` or the header's;
-    the target `trg_lang`, or else the one other language of the units (several: an error)."""
+    """Each unit as a row of its source and target text. The source is `src_lang` or the header's
+    srclang, the target `trg_lang` or else the one other language of the units (several: an error):
+    a column is one language, whatever direction a unit was translated in."""
     counts = counts if counts is not None else RowCounts()
-    header_source = src_lang or header.get("srclang")
+    source = src_lang or (header.get("srclang") if header.get("srclang") != "*all*" else None)
+    if source is None:
+        raise ConfigError(f"{name}: the header's srclang is '*all*'; say which language is the source with --src-lang")
     target = trg_lang
     for unit in units:
-        source = src_lang or unit_source(unit, header_source)
-        if source is None:
-            raise ConfigError(f"{name}: the header's srclang is '*all*'; say which language is the source "
-                              "with --src-lang")
         source_variant = variant_for(unit, source)
         if target is None:
             others = sorted({v.lang.lower() for v in unit.variants if not same_language(v.lang, source)})

@@ -518,3 +518,19 @@ def test_tmx_11_language_attributes_are_written_as_xml_lang(cli, tmp_path):
     result = cli("tmx", "filter", write(tmp_path, "old.tmx", old), "-o", tmp_path / "new.tmx")
     assert result.exit_code == 0 and valid(tmp_path / "new.tmx")
     assert read_tmx(str(tmp_path / "new.tmx")).units[0].text("vi") == "Chào"
+
+
+def test_tsv_columns_are_languages_whatever_the_direction_of_a_unit(cli, tmp_path):
+    both = memory(tu("Xin chào.", "Hello."),
+                  '<tu srclang="en"><tuv xml:lang="en"><seg>Thanks.</seg></tuv>'
+                  '<tuv xml:lang="vi"><seg>Cảm ơn.</seg></tuv></tu>')
+    assert cli("tmx", "convert", write(tmp_path, "a.tmx", both), "-o", tmp_path / "a.tsv").exit_code == 0
+    assert (tmp_path / "a.tsv").read_text(encoding="utf-8") == "Xin chào.\tHello.\t\t\nCảm ơn.\tThanks.\t\t\n"
+
+
+def test_a_memory_whose_source_is_any_language_needs_src_lang(cli, tmp_path):
+    path = write(tmp_path, "all.tmx", memory(tu("Xin chào.", "Hello."), srclang="*all*"))
+    result = cli("tmx", "convert", path, "-o", tmp_path / "a.tsv")
+    assert result.exit_code == 1 and "--src-lang" in result.stderr
+    assert cli("tmx", "convert", path, "-o", tmp_path / "a.tsv", "--src-lang", "en").exit_code == 0
+    assert (tmp_path / "a.tsv").read_text(encoding="utf-8") == "Hello.\tXin chào.\t\t\n"

@@ -491,9 +491,9 @@ def tmx_stats(memory, as_json, quiet):
 @click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
 @click.option("--dedupe", is_flag=True,
               help="Keep one unit of each set of units that are the same: the best-scored (the first of equals).")
-@click.option("--dedupe-key", type=click.Choice(["text", "loose"]), default="text", show_default=True,
-              help="When units are the same: 'text', same after NFC and white-space clean-up; 'loose', also "
-                   "one tone-mark convention (hòa = hoà), ASCII quotes, case ignored.")
+@click.option("--dedupe-key", type=click.Choice(["text", "loose"]),
+              help="With --dedupe, when units are the same: 'text' (the default), same after NFC and white-space "
+                   "clean-up; 'loose', also one tone-mark convention (hòa = hoà), ASCII quotes, case ignored.")
 @QUIET_OPTION
 def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
     """Merge memories of one language pair into one, units in input order, each unit as it was
@@ -507,6 +507,9 @@ def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
       align tmx merge news.tmx talks.tmx -o all.tmx --dedupe
     """
     from align import tmxtools
+    if dedupe_key and not dedupe:
+        raise ConfigError("--dedupe-key goes with --dedupe")
+    dedupe_key = dedupe_key or "text"
     step = _step("merge", f"--dedupe --dedupe-key {dedupe_key}" if dedupe else "", inputs)
     with Progress(None, unit="units", quiet=quiet) as progress:
         outcome = tmxtools.merge_memories(inputs, output, dedupe_key if dedupe else None, step, progress)

@@ -534,3 +534,8 @@ def test_a_memory_whose_source_is_any_language_needs_src_lang(cli, tmp_path):
     assert result.exit_code == 1 and "--src-lang" in result.stderr
     assert cli("tmx", "convert", path, "-o", tmp_path / "a.tsv", "--src-lang", "en").exit_code == 0
     assert (tmp_path / "a.tsv").read_text(encoding="utf-8") == "Hello.\tXin chào.\t\t\n"
+
+
+def test_dedupe_key_without_dedupe_is_refused(cli, tmp_path):
+    result = cli("tmx", "merge", write(tmp_path, "a.tmx", NEWS), "-o", tmp_path / "o.tmx", "--dedupe-key", "loose")
+    assert result.exit_code == 1 and "--dedupe-key goes with --dedupe" in result.stderr

@@ -539,3 +539,15 @@ def test_a_memory_whose_source_is_any_language_needs_src_lang(cli, tmp_path):
 def test_dedupe_key_without_dedupe_is_refused(cli, tmp_path):
     result = cli("tmx", "merge", write(tmp_path, "a.tmx", NEWS), "-o", tmp_path / "o.tmx", "--dedupe-key", "loose")
     assert result.exit_code == 1 and "--dedupe-key goes with --dedupe" in result.stderr
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+def test_progress_shows_on_a_terminal_and_never_with_quiet(cli, tmp_path, monkeypatch, command):
+    monkeypatch.setattr("align.progress._is_terminal", lambda stream: True)
+    args = [a.format(out=tmp_path / "out.tmx") for a in command]
+    if args[0] == "convert":
+        args += ["--to", "tsv"]
+    path = write(tmp_path, "news.tmx", NEWS)
+    shown = cli("tmx", args[0], path, *args[1:])
+    assert shown.exit_code == 0 and "\r6 units" in shown.stderr
+    assert cli("tmx", args[0], path, *args[1:], "-q").stderr == ""

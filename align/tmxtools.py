@@ -110,6 +110,12 @@ class PairFinder:
     def pair(self) -> LanguagePair:
         return LanguagePair(self.source.lower(), tuple(self.targets))
 
+    def canonical(self, tag: str) -> str:
+        """The memory's own spelling of a language tag (VI and vi-VN are vi when the memory says vi)."""
+        if same_language(tag, self.source):
+            return self.source.lower()
+        return next((known for known in self.targets if same_language(tag, known)), tag.lower())
+
 
 # --- units: scores, keys ------------------------------------------------------------------
 
@@ -122,17 +128,19 @@ def unit_score(unit: Unit) -> float | None:
         return None
 
 
-def _variant_keys(unit: Unit, dedupe: str) -> list[str]:
+def _variant_keys(unit: Unit, dedupe: str, language: Callable[[str], str] = str.lower) -> list[str]:
     """Each variant as its language and normalised text, inline codes included (a tagged and an
     untagged segment are different units for a CAT tool)."""
     normalise = DEDUPE_KEYS[dedupe]
-    return [f"{v.lang.lower()}\x1f{'m' + normalise(v.seg_xml) if v.has_markup else 't' + normalise(v.text)}"
+    return [f"{language(v.lang)}\x1f{'m' + normalise(v.seg_xml) if v.has_markup else 't' + normalise(v.text)}"
             for v in unit.variants]
 
 
-def unit_key(unit: Unit, dedupe: str = "text") -> bytes:
-    """A 16-byte digest of what makes two units the same: the set of their variants' keys."""
-    return hashlib.blake2b("\x1e".join(sorted(_variant_keys(unit, dedupe))).encode("utf-8"), digest_size=16).digest()
+def unit_key(unit: Unit, dedupe: str = "text", language: Callable[[str], str] = str.lower) -> bytes:
+    """A 16-byte digest of what makes two units the same: the set of their variants' keys, each
+    variant's language tag spelt by `language` (a memory's `PairFinder.canonical`)."""
+    parts = sorted(_variant_keys(unit, dedupe, language))
+    return hashlib.blake2b("\x1e".join(parts).encode("utf-8"), digest_size=16).digest()
 
 
 # --- stats --------------------------------------------------------------------------------
@@ -608,8 +616,9 @@ def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: 
         keep: bytearray | None = None
         if dedupe:
             opened = [source.open(keep_xml=False) for source in inputs]
-            keep = best_positions((unit_key(unit, dedupe), unit_score(unit))
-                                  for _, unit in _pair_checked(inputs, opened, PairFinder(opened[0][0])))
+            finder = PairFinder(opened[0][0])
+            keep = best_positions((unit_key(unit, dedupe, finder.canonical), unit_score(unit))
+                                  for _, unit in _pair_checked(inputs, opened, finder))
         opened = [source.open(keep_xml=True) for source in inputs]
         read = 0
 

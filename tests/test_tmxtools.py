@@ -259,10 +259,16 @@ def test_merge_dedupe_reads_standard_input_twice_from_a_copy(cli, tmp_path):
     assert len(read_tmx(str(tmp_path / "o.tmx")).units) == 5
 
 
-def test_merge_accepts_the_same_languages_written_differently(cli, tmp_path):
+def test_merge_accepts_the_same_languages_written_differently_and_dedupes_across_them(cli, tmp_path):
     first = write(tmp_path, "a.tmx", NEWS)
-    second = write(tmp_path, "b.tmx", memory(tu("Xin chào.", "Hello.", vi_lang="VI", en_lang="en-US"), srclang="VI"))
+    second = write(tmp_path, "b.tmx", memory(tu("Xin chào.", "Hello.", vi_lang="VI", en_lang="en-US"),
+                                             tu("Thủ tướng phát biểu.", "The Prime Minister spoke.", "0.99",
+                                                vi_lang="vi-VN", en_lang="EN"), srclang="VI"))
     assert cli("tmx", "merge", first, second, "-o", tmp_path / "o.tmx").exit_code == 0
+    assert cli("tmx", "merge", first, second, "-o", tmp_path / "d.tmx", "--dedupe").exit_code == 0
+    units = read_tmx(str(tmp_path / "d.tmx")).units
+    spoke = [u for u in units if u.text("en") == "The Prime Minister spoke."]
+    assert len(units) == 6 and [u.prop("x-score") for u in spoke] == ["0.99"]
 
 
 @pytest.mark.parametrize("other, message", [

@@ -102,6 +102,9 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
       align run corpora/vi corpora/en -o memory.tmx
       align run corpora/vi corpora/en -o memory.tmx --report report.html
     """
+    if "-" in (vi, en):  # a pipe has no file stem to name the pair, and run reads its inputs twice
+        raise ConfigError("VI and EN are files or folders ('-' is not read: run reads each input twice and names "
+                          "the pair after its files); save standard input to a file first. -o - does work")
     if srx_path and presegmented:
         raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
     from align.srx import read_srx
@@ -125,7 +128,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
     for path in pairing.unpaired:
         click.echo(f"align: warning: {path}: no counterpart in the other folder; not aligned", err=True)
     with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress, \
-            _report(report_path, output, lexicon, settings) as report:
+            _html_report(report_path, output, lexicon, settings) as report:
         summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, report)
     if not quiet:
         click.echo(
@@ -151,9 +154,12 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
 def split(page, lang, encoding, srx_path, export_srx):
     """Print PAGE's sentences one per line, a blank line between blocks, as `run` sees them.
 
+    PAGE '-' is read from standard input.
+
     \b
     Examples:
       align split corpora/vi/vietnam-uk-comprehensive-strategic-partnership.html --lang vi
+      curl -s https://example.org/page.html | align split - --lang en
       align split page.html --lang en --srx omegat-rules.srx
       align split --export-srx align.srx     # give a CAT tool align's rules
     """
@@ -237,11 +243,14 @@ def encoding_(pages):
 
 # --- glossary -------------------------------------------------------------------------------
 
-def _loaded(path: str) -> glossary_io.Glossary:
+def _loaded(path: str, quiet: bool = False) -> glossary_io.Glossary:
     loaded = glossary_io.read_glossary(path)
-    for problem in glossary_io.problems(loaded.entries):
+    for problem in () if quiet else glossary_io.problems(loaded.entries):
         click.echo(f"align: warning: {path}: {problem.describe()}", err=True)
     return loaded
+
+
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing on stderr but errors.")
 
 
 @main.group()
@@ -265,25 +274,28 @@ def glossary():
 @click.option("--min-count", type=click.IntRange(min=1), default=2, show_default=True,
               help="Units a pair must share to be a candidate.")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Keep only the N strongest candidates.")
-def glossary_extract(memory, output, glossary_path, min_count, top):
+@QUIET
+def glossary_extract(memory, output, glossary_path, min_count, top, quiet):
     """Candidate term pairs from the aligned units of MEMORY, strongest first.
 
     Vietnamese candidates are runs of 2-6 syllables, English ones runs of 1-5 words, neither
     starting nor ending with a function word; pairs are ranked by log-likelihood (G2) over units,
-    each n-gram linked to one partner at most.
+    each n-gram linked to one partner at most. MEMORY '-' is read from standard input.
 
     \b
     Example:
       align glossary extract memory.tmx --glossary corpora/glossary.vi-en.tsv --top 20
+      align run vi/ en/ -o - -q | align glossary extract - --top 20
     """
-    known = _loaded(glossary_path).terms if glossary_path else ()
+    known = _loaded(glossary_path, quiet).terms if glossary_path else ()
     candidates = terms.extract(pipeline.memory_units(memory), known, min_count, top)
     if output:
         entries = [glossary_io.Entry(Term(c.vi, c.en, c.note())) for c in candidates]
         heading = (f"term candidates from {memory} by align (G2 over units, strongest first); "
                    "delete the wrong lines, then: align glossary merge G.tsv THIS -o G.tsv")
         write_atomically(output, glossary_io.tsv_bytes(entries, heading))
-        click.echo(f"{len(candidates)} candidates -> {output}", err=True)
+        if not quiet:
+            click.echo(f"{len(candidates)} candidates -> {output}", err=True)
         return
     click.echo(f"{'G2':>7}  {'n':>3}  gl  vietnamese = english  [example]")
     for c in candidates:
@@ -307,19 +319,20 @@ def _check_exit_2(function):
 @click.option("--glossary", "glossary_path", type=click.Path(), required=True, metavar="G.tsv",
               help="The glossary (TSV or TBX) whose translations the memory should use.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (findings and a summary per term).")
+@QUIET
 @_check_exit_2
-def glossary_check(memory, glossary_path, as_json):
+def glossary_check(memory, glossary_path, as_json, quiet):
     """Units of MEMORY whose Vietnamese side has a glossary term but whose English side lacks
     its translation, with the rendering used instead; then a summary per term.
 
     Exit status: 0 when every term is translated as the glossary says, 1 when some are not,
-    2 on errors.
+    2 on errors. MEMORY '-' is read from standard input.
 
     \b
     Example:
       align glossary check memory.tmx --glossary corpora/glossary.vi-en.tsv
     """
-    report = terms.check(pipeline.memory_units(memory), _loaded(glossary_path).terms)
+    report = terms.check(pipeline.memory_units(memory), _loaded(glossary_path, quiet).terms)
     if as_json:
         click.echo(json.dumps({
             "findings": [{"unit": f.unit.label, "vi_term": f.term.vi, "expected": list(f.expected),
@@ -345,7 +358,8 @@ def glossary_check(memory, glossary_path, as_json):
 @click.argument("vi")
 @click.argument("en")
 @click.option("--comment", default="", help="A note kept with the entry (third TSV column, TBX <note>).")
-def glossary_add(glossary_path, vi, en, comment):
+@QUIET
+def glossary_add(glossary_path, vi, en, comment, quiet):
     """Add the term VI = EN to a glossary, keeping its format (TSV, or TBX for .tbx) and
     everything else in it; a duplicate is not added, a conflict is added and reported.
 
@@ -360,9 +374,12 @@ def glossary_add(glossary_path, vi, en, comment):
     new = glossary_io.Entry(term)
     clash = [p for p in glossary_io.problems(list(existing) + [new]) if p.second is new]
     if clash and clash[0].kind == "duplicate":
-        click.echo(f"align: {glossary_path}: already there: {clash[0].describe()}; nothing written", err=True)
+        if not quiet:
+            click.echo(f"align: {glossary_path}: already there: {clash[0].describe()}; nothing written", err=True)
         return
     write_atomically(glossary_path, glossary_io.appended(glossary_path, term))
+    if quiet:
+        return
     for problem in clash:
         click.echo(f"align: warning: {glossary_path}: {problem.describe()}", err=True)
     click.echo(f"added '{term.vi}' = '{term.en}' to {glossary_path}", err=True)
@@ -372,7 +389,8 @@ def glossary_add(glossary_path, vi, en, comment):
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="GLOSSARY...")
 @click.option("-o", "--output", required=True, metavar="OUT.tsv",
               help="The merged glossary: TBX for a .tbx name, else TSV.")
-def glossary_merge(inputs, output):
+@QUIET
+def glossary_merge(inputs, output, quiet):
     """Merge glossaries (TSV and TBX, in any mix) into one, duplicates dropped after
     normalisation (NFC, tone marks, case, plural); conflicting translations are kept and reported.
 
@@ -385,7 +403,7 @@ def glossary_merge(inputs, output):
         for entry in glossary_io.read_glossary(path).entries:
             entries.append(entry)
             source[id(entry)] = path
-    for problem in glossary_io.problems(entries):
+    for problem in () if quiet else glossary_io.problems(entries):
         first = f"{source[id(problem.first)]}, line {problem.first.line}"
         click.echo(f"align: warning: {source[id(problem.second)]}: line {problem.second.line}: {problem.kind} of "
                    f"'{problem.first.term.vi}' = '{problem.first.term.en}' ({first})"
@@ -393,8 +411,207 @@ def glossary_merge(inputs, output):
                    err=True)
     merged = glossary_io.deduplicated(entries)
     kind = glossary_io.write_glossary(output, merged, heading=f"merged by align from {', '.join(inputs)}")
-    click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
-               f"-> {output} ({kind.upper()})", err=True)
+    if not quiet:
+        click.echo(f"{len(merged)} entries from {len(entries)} ({len(entries) - len(merged)} duplicates dropped) "
+                   f"-> {output} ({kind.upper()})", err=True)
+
+
+# --- tmx ------------------------------------------------------------------------------------
+
+QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no summary).")
+TMX_OUTPUT = "The TMX to write ('-' for standard output)."
+
+
+def _step(command: str, options: str, inputs) -> str:
+    """What a tmx command did, for the x-align-step prop of its output: file names, not paths."""
+    names = " ".join(Path(p).name if p != "-" else "-" for p in inputs)
+    return " ".join(part for part in (f"tmx {command}", options, names) if part)
+
+
+def _tell_outcome(summary: str, notes, output: str, quiet: bool) -> None:
+    if quiet:
+        return
+    for note in notes:
+        click.echo(f"align: {note}", err=True)
+    click.echo(f"{summary} -> {'standard output' if output == '-' else output}", err=True)
+
+
+@main.group()
+def tmx():
+    """Inspect, merge, filter and convert translation memories: align's, or any TMX 1.4 a CAT tool
+    writes (UTF-8 or UTF-16, inline markup kept), and TSV or Moses-style plain text.
+
+    Every command reads '-' as standard input; merge, filter and convert write '-o -' to
+    standard output.
+
+    \b
+    Example:
+      align tmx stats memory.tmx
+      align tmx filter memory.tmx -o good.tmx --min-score 0.5
+    """
+
+
+def _stats_text(name: str, st) -> list[str]:
+    header = dict(st.header)
+    lines = [f"file         {name}",
+             f"units        {st.units:,}",
+             f"pair         {st.pair}",
+             "languages    " + (", ".join(f"{lang} {n:,}" for lang, n in st.languages) or "-"),
+             f"header       {header.get('creationtool', '?')} {header.get('creationtoolversion', '')}, "
+             f"created {header.get('creationdate', '?')}, srclang {header.get('srclang', '?')}, "
+             f"segtype {header.get('segtype', '?')}, datatype {header.get('datatype', '?')}",
+             f"signature    {st.signature or '-'}"]
+    lines += [f"step         {step}" for step in st.steps]
+    if st.scores:
+        s = st.scores
+        lines.append(f"scores       {s.count:,} scored: min {s.minimum:.3f}  q1 {s.q1:.3f}  median {s.median:.3f}  "
+                     f"q3 {s.q3:.3f}  max {s.maximum:.3f}  (mean {s.mean:.3f})"
+                     + (f"; {st.unscored:,} without a score" if st.unscored else ""))
+    else:
+        lines.append("scores       none stored (no x-score props)")
+    lines += [f"duplicates   {st.duplicates:,} units repeat an earlier one; {st.retranslated:,} source segments "
+              "have more than one translation",
+              f"empty        {st.empty_segments:,} empty segments; {st.incomplete:,} units with fewer than two languages",
+              f"markup       {st.with_markup:,} units with inline codes",
+              f"documents    {len(st.documents):,}" + ("" if st.documents else " (no x-document props)")]
+    width = max((len(d) for d, _ in st.documents), default=0)
+    lines += [f"  {document:<{width}}  {count:>7,}" for document, count in st.documents]
+    return lines
+
+
+@tmx.command("stats")
+@click.argument("memory", type=click.Path(), metavar="MEMORY.tmx")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@QUIET_OPTION
+def tmx_stats(memory, as_json, quiet):
+    """What MEMORY holds: units, languages, units per document, the score distribution
+    (min, quartiles, max), duplicates, empty segments and the header's signature.
+
+    Duplicates are units whose segments are the same after NFC and white-space clean-up;
+    memory use grows by 16 bytes per distinct unit and 8 per score.
+
+    \b
+    Example:
+      align tmx stats memory.tmx
+      align run corpora/vi corpora/en -o - -q | align tmx stats - --json
+    """
+    from align import tmxtools
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        st = tmxtools.memory_stats(memory, progress)
+    name = tmxtools.display_name(memory)
+    if not as_json:
+        click.echo("\n".join(_stats_text(name, st)))
+        return
+    scores = st.scores
+    click.echo(json.dumps({
+        "file": name, "units": st.units, "pair": {"source": st.pair.source, "targets": list(st.pair.targets)},
+        "languages": dict(st.languages), "header": dict(st.header), "signature": st.signature, "steps": list(st.steps),
+        "scores": None if scores is None else {
+            "count": scores.count, **{name: round(value, 4) for name, value in (
+                ("min", scores.minimum), ("q1", scores.q1), ("median", scores.median), ("q3", scores.q3),
+                ("max", scores.maximum), ("mean", scores.mean))}},
+        "unscored": st.unscored, "duplicates": st.duplicates, "retranslated_sources": st.retranslated,
+        "empty_segments": st.empty_segments, "incomplete_units": st.incomplete, "units_with_markup": st.with_markup,
+        "documents": dict(st.documents)}, ensure_ascii=False, indent=2))
+
+
+@tmx.command("merge")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(), metavar="MEMORY.tmx...")
+@click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
+@click.option("--dedupe", is_flag=True,
+              help="Keep one unit of each set of units that are the same: the best-scored (the first of equals).")
+@click.option("--dedupe-key", type=click.Choice(["text", "loose"]),
+              help="With --dedupe, when units are the same: 'text' (the default), same after NFC and white-space "
+                   "clean-up; 'loose', also one tone-mark convention (hòa = hoà), ASCII quotes, case ignored.")
+@QUIET_OPTION
+def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
+    """Merge memories of one language pair into one, units in input order, each unit as it was
+    (props, notes, inline markup). A memory in another language pair is an error.
+
+    The header is the first memory's, with align as the tool, every input's x-align-signature
+    and an x-align-step prop saying what was merged.
+
+    \b
+    Example:
+      align tmx merge news.tmx talks.tmx -o all.tmx --dedupe
+    """
+    from align import tmxtools
+    if dedupe_key and not dedupe:
+        raise ConfigError("--dedupe-key goes with --dedupe")
+    dedupe_key = dedupe_key or "text"
+    step = _step("merge", f"--dedupe --dedupe-key {dedupe_key}" if dedupe else "", inputs)
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.merge_memories(inputs, output, dedupe_key if dedupe else None, step, progress)
+    _tell_outcome(f"{outcome.written:,} units from {outcome.read:,} in {len(inputs)} memories", outcome.notes, output, quiet)
+
+
+@tmx.command("filter")
+@click.argument("memory", type=click.Path(), metavar="MEMORY.tmx")
+@click.option("-o", "--output", required=True, metavar="OUT.tmx", help=TMX_OUTPUT)
+@click.option("--min-score", type=click.FloatRange(0, 1), help="Keep units whose stored x-score is at least this (0..1).")
+@click.option("-d", "--document", "documents", multiple=True, metavar="NAME",
+              help="Keep units of this document (x-document prop); repeat for several.")
+@click.option("--drop-unscored", is_flag=True,
+              help="With --min-score, also leave out units that have no stored score (kept by default).")
+@QUIET_OPTION
+def tmx_filter(memory, output, min_score, documents, drop_unscored, quiet):
+    """Keep the units of MEMORY that pass: a stored score of at least --min-score, and/or from
+    the given documents. Nothing is rescored; units are written as they were.
+
+    \b
+    Example:
+      align tmx filter memory.tmx -o good.tmx --min-score 0.5
+      align tmx filter memory.tmx -o - --document to-lam-uk-visit-interview | align tmx stats -
+    """
+    from align import tmxtools
+    if drop_unscored and min_score is None:
+        raise ConfigError("--drop-unscored goes with --min-score")
+    rule = tmxtools.FilterRule(min_score, frozenset(documents), not drop_unscored)
+    options = " ".join([f"--min-score {min_score:g}" if min_score is not None else ""]
+                       + [f"--document {d}" for d in documents] + (["--drop-unscored"] if drop_unscored else []))
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.filter_memory(memory, output, rule, _step("filter", options.strip(), [memory]), progress)
+    _tell_outcome(f"{outcome.written:,} of {outcome.read:,} units kept", outcome.notes, output, quiet)
+
+
+@tmx.command("convert")
+@click.argument("source", type=click.Path(), metavar="INPUT")
+@click.option("-o", "--output", required=True, metavar="OUTPUT",
+              help="What to write: OUT.tmx, OUT.tsv, or BASE (or BASE.vi) for a Moses-style pair BASE.vi + "
+                   "BASE.en; '-' for standard output (TMX or TSV, with --to).")
+@click.option("--from", "source_format", type=click.Choice(["tmx", "tsv", "moses"]),
+              help="Format of INPUT [default: from its name; for '-', TMX if it starts like XML, else TSV].")
+@click.option("--to", "output_format", type=click.Choice(["tmx", "tsv", "moses"]),
+              help="Format to write [default: from the name of OUTPUT].")
+@click.option("--src-lang", help="Source language: the first TSV column and the BASE.xx file [default: the "
+              "TMX header's srclang; vi for TSV and Moses input].")
+@click.option("--trg-lang", help="Target language [default: the other language of the TMX's units; en for TSV "
+              "and Moses input].")
+@QUIET_OPTION
+def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang, quiet):
+    """Convert INPUT between TMX, TSV (source<TAB>target<TAB>score<TAB>document, one unit a line,
+    no header) and Moses-style plain text (BASE.vi and BASE.en, line n translating line n).
+
+    TMX to TMX keeps each unit whole; TSV and Moses keep the two segments as plain text (tabs
+    and line breaks inside a segment become spaces, inline codes are left out: both reported);
+    TSV also keeps the score and document.
+
+    \b
+    Examples:
+      align tmx convert memory.tmx -o memory.tsv
+      align tmx convert memory.tmx -o corpus --to moses      # corpus.vi + corpus.en
+      align tmx convert corpus.vi -o memory.tmx               # reads corpus.vi + corpus.en
+      cut -f1,2 pairs.tsv | align tmx convert - --from tsv -o - --to tmx
+    """
+    from align import tmxtools
+    out_format = tmxtools.output_format(output, output_format, src_lang or "vi", trg_lang or "en")
+    conversion = tmxtools.Conversion(source, output, source_format, out_format, src_lang, trg_lang)
+    options = " ".join(f"--{name} {value}" for name, value in (("to", out_format), ("src-lang", src_lang),
+                                                               ("trg-lang", trg_lang)) if value)
+    with Progress(None, unit="units", quiet=quiet) as progress:
+        outcome = tmxtools.convert(conversion, _step("convert", options, [source]), progress)
+    _tell_outcome(f"{outcome.written:,} units written ({dict(tmx='TMX', tsv='TSV', moses='Moses')[out_format]})", outcome.notes,
+            outcome.written_to or output, quiet)
 
 
 # --- eval -----------------------------------------------------------------------------------
@@ -487,9 +704,10 @@ def eval_(hypotheses, references, source, src_lang, trg_lang, metrics, per_segme
         click.echo("\n".join(eval_report.segment_table(result, width)) + "\n")
     click.echo(eval_report.to_table(result, width))
 
+
 # --- run --report ---------------------------------------------------------------------------
 
-def _report(report_path: str | None, output: str, lexicon, settings: Settings):
+def _html_report(report_path: str | None, output: str, lexicon, settings: Settings):
     """The HTML report following the run, or a stand-in doing nothing when none is asked for."""
     if not report_path:
         return contextlib.nullcontext()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
@@ -38,7 +39,9 @@ def write_atomically(path: str | Path, data: bytes) -> None:
 
 
 def read_input(path: str | Path) -> bytes:
-    """A file's bytes; a missing or unreadable path becomes an InputError naming it."""
+    """A file's bytes ('-': all of standard input); a missing or unreadable path becomes an InputError naming it."""
+    if str(path) == "-":
+        return sys.stdin.buffer.read()
     path = Path(path)
     if path.is_dir():
         raise InputError("is a folder, expected a file", str(path))

@@ -350,10 +350,11 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
 def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[TermUnit]:
     """The units of a TMX that have both languages, labelled by document and bead when `run`
     wrote them ('doc#[3]:[4]'), else by their number in the file ('unit 12')."""
-    if not Path(path).is_file():
+    if path != "-" and not Path(path).is_file():
         raise InputError("no such file", path)
     units = []
-    for number, item in enumerate(iter_tmx(path), start=1):
+    source = sys.stdin.buffer if path == "-" else path
+    for number, item in enumerate(iter_tmx(source, "<stdin>" if path == "-" else path), start=1):
         if not isinstance(item, Unit):
             continue
         src, trg = item.text(src_lang), item.text(trg_lang)
@@ -363,5 +364,5 @@ def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[
         label = f"{document}#{bead}" if document and bead else f"unit {number}"
         units.append(TermUnit(clean_text(src), clean_text(trg), label))
     if not units:
-        raise InputError(f"no unit has both {src_lang} and {trg_lang} text", path)
+        raise InputError(f"no unit has both {src_lang} and {trg_lang} text", "<stdin>" if path == "-" else path)
     return units

@@ -7,9 +7,10 @@ never loads a DTD and never expands entities.
 
 from __future__ import annotations
 
+import copy
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO, Iterable, Iterator
 
 from lxml import etree
@@ -58,31 +59,63 @@ def _unit(pair: Pair, header: TmxHeader) -> etree._Element:
 
 def write_tmx(stream: BinaryIO, pairs: Iterable[Pair], header: TmxHeader) -> int:
     """Write a TMX 1.4b document of `pairs` to a binary stream as they come; returns the unit count."""
+    head = etree.Element("header", {
+        "creationtool": CREATION_TOOL,
+        "creationtoolversion": __version__,
+        "segtype": "sentence",
+        "o-tmf": CREATION_TOOL,
+        "adminlang": "en",
+        "srclang": header.src_lang,
+        "datatype": "plaintext",
+        "creationdate": header.creation_date,
+    })
+    _prop(head, "x-align-signature", header.signature)
+    return write_units(stream, head, (_unit(pair, header) for pair in pairs), indent=True)
+
+
+def write_units(stream: BinaryIO, header: etree._Element, units: Iterable[etree._Element],
+                indent: bool = False) -> int:
+    """Write a TMX 1.4b document of ready <tu> elements (see `unit_element`) as they come; returns the count.
+
+    Units read from a file are written as they are (`indent` False): inside <seg> white space
+    is content, so only elements built here, with text-only segments, are indented.
+    """
     count = 0
     with etree.xmlfile(stream, encoding="UTF-8") as xf:
         xf.write_declaration()
         xf.write_doctype('<!DOCTYPE tmx SYSTEM "tmx14.dtd">')
         with xf.element("tmx", version="1.4"):
             xf.write("\n")
-            head = etree.Element("header", {
-                "creationtool": CREATION_TOOL,
-                "creationtoolversion": __version__,
-                "segtype": "sentence",
-                "o-tmf": CREATION_TOOL,
-                "adminlang": "en",
-                "srclang": header.src_lang,
-                "datatype": "plaintext",
-                "creationdate": header.creation_date,
-            })
-            _prop(head, "x-align-signature", header.signature)
-            xf.write(head, pretty_print=True)
+            header.tail = None if indent else "\n"
+            xf.write(header, pretty_print=indent)
             with xf.element("body"):
                 xf.write("\n")
-                for pair in pairs:
-                    xf.write(_unit(pair, header), pretty_print=True)
+                for unit in units:
+                    unit.tail = None if indent else "\n"
+                    xf.write(unit, pretty_print=indent)
                     count += 1
             xf.write("\n")
     return count
+
+
+def unit_element(unit: "Unit") -> etree._Element:
+    """The <tu> to write for a unit: the one it was read from (TMX 1.1 `lang=` renamed to
+    xml:lang, as TMX 1.4 requires), else one built from its texts and props."""
+    if unit.element is not None:
+        tu = unit.element
+        for element in tu.iter("tuv", "note", "prop"):
+            if element.get(XML_LANG) is None and element.get("lang") is not None:
+                element.set(XML_LANG, element.attrib.pop("lang"))
+        return tu
+    tu = etree.Element("tu")
+    if unit.src_lang:
+        tu.set("srclang", unit.src_lang)
+    for kind, value in unit.props:
+        _prop(tu, kind, value)
+    for variant in unit.variants:
+        tuv = etree.SubElement(tu, "tuv", {XML_LANG: variant.lang})
+        etree.SubElement(tuv, "seg").text = variant.text
+    return tu
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -94,14 +127,22 @@ class Variant:
     lang: str
     text: str
     seg_xml: str
+    has_markup: bool = False  # the <seg> holds inline elements (bpt, ept, ph, it, hi, ut)
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A <tu>: its variants in file order and its <prop> values."""
+    """A <tu>: its variants in file order and its <prop> values.
+
+    Read with `keep_xml`, `element` is a copy of the <tu> as the file had it (notes, attributes,
+    inline markup), so tools can write the unit back unchanged; `line` is where it started.
+    """
 
     variants: tuple[Variant, ...]
     props: tuple[tuple[str, str], ...] = ()
+    src_lang: str | None = None  # the <tu srclang> of this unit, when it overrides the header's
+    line: int = 0
+    element: etree._Element | None = field(default=None, compare=False, repr=False)
 
     def text(self, lang: str) -> str | None:
         """The text for a language tag; 'en' also finds 'en-US', case ignored."""
@@ -129,6 +170,23 @@ class Memory:
         return next((v for k, v in self.header_props if k == "x-align-signature"), None)
 
 
+@dataclass(frozen=True)
+class Header:
+    """A TMX <header>: its attributes and props, and (read with `keep_xml`) the element itself
+    with its notes and user-defined encodings."""
+
+    attributes: tuple[tuple[str, str], ...] = ()
+    props: tuple[tuple[str, str], ...] = ()
+    element: etree._Element | None = field(default=None, compare=False, repr=False)
+
+    def get(self, name: str) -> str | None:
+        return next((v for k, v in self.attributes if k == name), None)
+
+    @property
+    def signature(self) -> str | None:
+        return next((v for k, v in self.props if k == "x-align-signature"), None)
+
+
 def _seg_text(element) -> str:
     """Translatable text of a <seg> or <hi>: text and tails, without the content of inline codes."""
     parts = [element.text or ""]
@@ -140,7 +198,7 @@ def _seg_text(element) -> str:
 
 
 def _props(element) -> tuple[tuple[str, str], ...]:
-    return tuple((p.get("type", ""), p.text or "") for p in element.findall("prop"))
+    return tuple((p.get("type", ""), p.text or "") for p in element.iterchildren("prop"))
 
 
 def _variant(tuv, source: str) -> Variant:
@@ -148,41 +206,75 @@ def _variant(tuv, source: str) -> Variant:
     seg = tuv.find("seg")
     if lang is None or seg is None:
         raise FormatError(f"line {tuv.sourceline}: <tuv> without a language or a <seg>", source)
+    if not len(seg):  # plain text, the common case: no serialising
+        text = seg.text or ""
+        return Variant(lang, text, text)
     inner = (seg.text or "") + "".join(etree.tostring(child, encoding="unicode", with_tail=True) for child in seg)
-    return Variant(lang, _seg_text(seg), inner)
+    return Variant(lang, _seg_text(seg), inner, True)
 
 
-def iter_tmx(source: str | BinaryIO, name: str | None = None) -> Iterator[Unit | Memory]:
-    """Stream a TMX: yields each Unit, then a Memory holding the header (and no units)."""
-    name = name or (source if isinstance(source, str) else getattr(source, "name", "<stream>"))
-    attributes: tuple[tuple[str, str], ...] = ()
-    header_props: tuple[tuple[str, str], ...] = ()
-    root_seen = False
+def _parse(source: str | BinaryIO, name: str, keep_xml: bool) -> Iterator[Header | Unit]:
+    """The header (an empty one if the file has none), then each unit, in constant memory."""
+    header_seen = root_checked = False
+
+    def check_root(root) -> None:
+        if root is not None and root.tag != "tmx":
+            raise FormatError(f"not a TMX file: the root element is <{root.tag}>", name)
+
     try:
-        context = etree.iterparse(source, events=("start", "end"), resolve_entities=False, no_network=True,
-                                  load_dtd=False, dtd_validation=False, huge_tree=True, remove_comments=True)
-        for event, element in context:
-            if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if element.tag != "tmx":
-                        raise FormatError(f"not a TMX file: the root element is <{element.tag}>", name)
-                continue
+        # Only the elements wanted reach Python: a third of the time of seeing every element.
+        context = etree.iterparse(source, events=("end",), tag=("header", "tu"), resolve_entities=False,
+                                  no_network=True, load_dtd=False, dtd_validation=False, huge_tree=True,
+                                  remove_comments=True)
+        for _, element in context:
+            if not root_checked:
+                root_checked = True
+                check_root(element.getroottree().getroot())
             if element.tag == "header":
-                attributes = tuple(sorted(element.attrib.items()))
-                header_props = _props(element)
-            elif element.tag == "tu":
-                yield Unit(tuple(_variant(tuv, name) for tuv in element.findall("tuv")), _props(element))
-                element.clear(keep_tail=False)
-                while element.getprevious() is not None:  # keep memory flat on large files
-                    del element.getparent()[0]
+                if not header_seen:
+                    header_seen = True
+                    yield Header(tuple(sorted(element.attrib.items())), _props(element),
+                                 copy.deepcopy(element) if keep_xml else None)
+                continue
+            if not header_seen:
+                header_seen = True
+                yield Header()
+            yield Unit(tuple(_variant(tuv, name) for tuv in element.iterchildren("tuv")), _props(element),
+                       element.get("srclang"), element.sourceline or 0,
+                       copy.deepcopy(element) if keep_xml else None)
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:  # keep memory flat on large files
+                del element.getparent()[0]
+        check_root(context.root)
     except etree.XMLSyntaxError as err:
         raise FormatError(f"malformed TMX: {err.msg} (line {err.lineno})", name) from None
     except OSError as err:
         raise FormatError(f"cannot read TMX: {err}", name) from None
-    if not root_seen:
-        raise FormatError("empty TMX file", name)
-    yield Memory(attributes, header_props, ())
+    if not header_seen:
+        yield Header()
+
+
+def _source_name(source: str | BinaryIO, name: str | None) -> str:
+    return name or (source if isinstance(source, str) else getattr(source, "name", "<stream>"))
+
+
+def open_tmx(source: str | BinaryIO, name: str | None = None,
+             keep_xml: bool = True) -> tuple[Header, Iterator[Unit]]:
+    """Start streaming a TMX: its header at once, and an iterator over its units (constant memory).
+
+    With `keep_xml` each unit carries a copy of its <tu>, for writing it back unchanged.
+    """
+    items = _parse(source, _source_name(source, name), keep_xml)
+    header = next(items)
+    assert isinstance(header, Header)
+    return header, items  # type: ignore[return-value]
+
+
+def iter_tmx(source: str | BinaryIO, name: str | None = None) -> Iterator[Unit | Memory]:
+    """Stream a TMX: yields each Unit, then a Memory holding the header (and no units)."""
+    header, units = open_tmx(source, name, keep_xml=False)
+    yield from units
+    yield Memory(header.attributes, header.props, ())
 
 
 def read_tmx(source: str | BinaryIO, name: str | None = None) -> Memory:

@@ -12,6 +12,13 @@ from typing import BinaryIO, Iterator
 from align.model import InputError
 
 
+def _new_file_mode() -> int:
+    """The mode `open()` would give a new file under this process's umask (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
     """A binary stream whose content replaces `path` only if the block completes without error."""
@@ -21,6 +28,8 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         raise InputError("output folder does not exist", str(folder))
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
+        # a memory or report is shared like any other file; an existing one keeps its mode
+        os.fchmod(handle, path.stat().st_mode & 0o7777 if path.is_file() else _new_file_mode())
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()

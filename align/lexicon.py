@@ -281,14 +281,18 @@ class Lexicon:
         return Lexicon(self.glossary, self.tone_style, translations, {k: frozenset(v) for k, v in reverse.items()},
                        self._vi_terms, self._en_terms)
 
-    def _terms_in(self, words: list[str], index: dict[tuple[str, ...], tuple[int, ...]]) -> frozenset[int]:
+    def _terms_in(self, words: list[str], lang: str) -> frozenset[int]:
+        """The glossary terms (their ids) in a sentence's words: only the lengths of the terms
+        starting with each word are tried."""
+        index = self._vi_terms if lang == "vi" else self._en_terms
         if not index:
             return frozenset()
-        longest = max(map(len, index))
-        found = set()
-        for start in range(len(words)):
-            for size in range(1, min(longest, len(words) - start) + 1):
-                found.update(index.get(tuple(words[start:start + size]), ()))
+        sizes = self._term_sizes[lang]
+        found: set[int] = set()
+        for start, word in enumerate(words):
+            for size in sizes.get(word, ()):
+                if start + size <= len(words):
+                    found.update(index.get(tuple(words[start:start + size]), ()))
         return frozenset(found)
 
     def _dictionary_keys(self, words: list[str]) -> frozenset[str]:
@@ -336,12 +340,12 @@ class Lexicon:
         known: frozenset[str] = frozenset()
         reach: frozenset[str] = frozenset()
         if lang == "vi":
-            terms = self._terms_in(words, self._vi_terms)
+            terms = self._terms_in(words, "vi")
             if self.translations:
                 known = self._dictionary_keys(words)
                 reach = frozenset().union(*(self.translations[k] for k in known))
         else:
-            terms = self._terms_in(words, self._en_terms)
+            terms = self._terms_in(words, "en")
             if self.translations:
                 known = frozenset(w for w in words if w in self.reverse)
                 reach = frozenset().union(*(self.reverse[w] for w in known))

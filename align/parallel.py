@@ -22,6 +22,7 @@ from align.model import ConfigError
 
 Task = Callable[[Any, Any], Any]
 JOBS_PER_WORKER = 4  # in flight per worker: enough to keep it busy while the parent writes
+SMALL_RUN = 8  # fewer pairs than this, and no --jobs: starting workers would cost more than it saves
 
 
 def available_cores() -> int:
@@ -89,15 +90,26 @@ class SerialExecutor:
 _worker_context: Any = None
 
 
-def _start_worker(context: Any) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another user: the pid was reused
+        return False
+    return True
+
+
+def _start_worker(context: Any, parent: int) -> None:
     """Pool initializer: keep the context, leave Ctrl-C to the parent, and exit if the parent dies."""
     global _worker_context
     _worker_context = context
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the pool; no traceback per worker
-    parent = os.getppid()
 
-    def watch() -> None:  # a parent killed with SIGKILL cannot stop its workers: they notice here
-        while os.getppid() == parent:
+    def watch() -> None:
+        # A parent killed with SIGKILL cannot stop its workers, and a forkserver's workers keep
+        # the server (their own parent) alive: so each worker watches the run's process itself.
+        while _alive(parent):
             time.sleep(0.5)
         os._exit(1)
 
@@ -137,7 +149,7 @@ class ProcessExecutor:
 
     def map(self, task: Task, jobs: Iterable[Any], context: Any) -> Iterator[Any]:
         pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=_start_worker,
-                                   initargs=(context,))
+                                   initargs=(context, os.getpid()))
         finished = False
         try:
             yield from _bounded_in_order(lambda job: pool.submit(_run_in_worker, task, job),
@@ -209,8 +221,8 @@ class DaskExecutor:
 
 def executor_for(pair_count: int, jobs: int | None = None, scheduler: str | None = None,
                  ship_text: bool = False) -> Executor:
-    """The executor a run asks for: a Dask cluster, a process pool, or this process alone when
-    one job or one pair leaves nothing to share out."""
+    """The executor a run asks for: a Dask cluster, a process pool (all cores unless `jobs` says
+    otherwise), or this process alone for one job, one pair, or a small run with no `jobs` given."""
     if scheduler:
         if jobs is not None:
             raise ConfigError("--jobs sets the processes of this machine; with --scheduler the cluster's "
@@ -218,5 +230,7 @@ def executor_for(pair_count: int, jobs: int | None = None, scheduler: str | None
         return DaskExecutor(scheduler, ship_text)
     if ship_text:
         raise ConfigError("--ship-text sends pages to a Dask cluster; give --scheduler too")
+    if jobs is None and pair_count < SMALL_RUN:
+        return SerialExecutor()
     workers = min(jobs or available_cores(), pair_count)
     return ProcessExecutor(workers) if workers > 1 else SerialExecutor()

@@ -180,7 +180,7 @@ class DaskExecutor:
     locally, so results are the same bytes whichever machine computed them."""
 
     def __init__(self, address: str, ship_text: bool = False, window: int | None = None,
-                 connect_seconds: float = 30.0):
+                 connect_seconds: float = 10.0):
         self.ships_text = ship_text
         try:
             from distributed import Client

@@ -235,7 +235,8 @@ def main() -> int:
     print()
     for line in verdicts(rows):
         print(line)
-    return 0
+    same = all(len({r.tmx for r in rows if r.size == size}) == 1 for size in args.sizes)
+    return 0 if same else 1  # speed depends on the machine; the same bytes do not
 
 
 if __name__ == "__main__":

@@ -18,11 +18,16 @@ from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from align.model import ConfigError
+from align.model import AlignError, ConfigError
 
 Task = Callable[[Any, Any], Any]
 JOBS_PER_WORKER = 4  # in flight per worker: enough to keep it busy while the parent writes
 SMALL_RUN = 8  # fewer pairs than this, and no --jobs: starting workers would cost more than it saves
+
+
+class WorkerLost(AlignError):
+    """A worker process died under a job (killed, out of memory): the run stops, finished pairs
+    stay in the manifest for --resume."""
 
 
 def available_cores() -> int:
@@ -120,6 +125,15 @@ def _run_in_worker(task: Task, job: Any) -> Any:
     return task(job, _worker_context)
 
 
+def _pool_result(future) -> Any:
+    from concurrent.futures.process import BrokenProcessPool
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise WorkerLost("a worker process died while aligning (killed, or out of memory?); "
+                         "run the same command with --resume to go on") from None
+
+
 def _terminate(pool: ProcessPoolExecutor) -> None:
     """Stop the pool's workers now, running jobs included (Ctrl-C, an error, early end)."""
     pool.shutdown(wait=False, cancel_futures=True)
@@ -153,7 +167,7 @@ class ProcessExecutor:
         finished = False
         try:
             yield from _bounded_in_order(lambda job: pool.submit(_run_in_worker, task, job),
-                                         lambda future: future.result(), jobs, self.window,
+                                         _pool_result, jobs, self.window,
                                          lambda futures: [f.cancel() for f in futures])
             finished = True
         finally:
@@ -201,11 +215,20 @@ class DaskExecutor:
         return self._window or JOBS_PER_WORKER * threads
 
     def map(self, task: Task, jobs: Iterable[Any], context: Any) -> Iterator[Any]:
+        from distributed import KilledWorker
         window = self.window()
         shared = self.client.scatter(context, broadcast=True, hash=False)
+
+        def result(future):
+            try:
+                return future.result()
+            except KilledWorker as err:
+                raise WorkerLost(f"Dask workers died while aligning ({err}); run the same command with "
+                                 "--resume to go on") from None
+
         try:
             yield from _bounded_in_order(lambda job: self.client.submit(task, job, shared, pure=False),
-                                         lambda future: future.result(), jobs, window, self.client.cancel)
+                                         result, jobs, window, self.client.cancel)
         finally:
             self.client.cancel([shared])
 

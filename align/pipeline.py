@@ -425,7 +425,8 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
                 written = write_tmx(stream, accepted_pairs(), header)
                 if beads:  # before the TMX is renamed into place: a failure here leaves neither
                     _write_beads(beads, bead_texts, pairing.from_folders)
-        except AlignError:  # an error stops the run cleanly; only an interrupted run is resumed
+        except (InputError, FormatError, ConfigError):  # bad input stops the run cleanly; interrupted
+            # runs (Ctrl-C, a kill, a worker lost) keep their finished pairs for --resume
             if manifest:
                 manifest.remove()
             raise

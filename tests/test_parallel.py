@@ -194,6 +194,15 @@ def test_without_keep_going_the_first_error_stops_the_run_and_writes_nothing(cli
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.vi.txt", "pairs.tsv"]
 
 
+def _dies(job, context):
+    os._exit(3)  # as the kernel's out-of-memory killer would end it
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error():
+    with pytest.raises(parallel.WorkerLost, match="--resume"):
+        list(parallel.ProcessExecutor(2).map(_dies, range(4), None))
+
+
 def test_options_that_cannot_work_together(cli, archive, tmp_path):
     ship = cli("run", "--pairs", archive, "-o", tmp_path / "m.tmx", "--ship-text")
     assert ship.exit_code == 1 and "--ship-text" in ship.stderr

@@ -71,14 +71,10 @@ def _bounded_in_order(submit: Callable[[Any], Any], result: Callable[[Any], Any]
             cancel(list(pending))
 
 
-class SerialExecutor:
-    """Everything in this process, one job after the other (--jobs 1, or a single pair)."""
+class _Closable:
+    """Executors are context managers: leaving the block releases their workers."""
 
     ships_text = False
-
-    def map(self, task: Task, jobs: Iterable[Any], context: Any) -> Iterator[Any]:
-        for job in jobs:
-            yield task(job, context)
 
     def close(self) -> None:
         pass
@@ -88,6 +84,14 @@ class SerialExecutor:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class SerialExecutor(_Closable):
+    """Everything in this process, one job after the other (--jobs 1, or a single pair)."""
+
+    def map(self, task: Task, jobs: Iterable[Any], context: Any) -> Iterator[Any]:
+        for job in jobs:
+            yield task(job, context)
 
 
 # --- worker processes on this machine -----------------------------------------------------
@@ -145,10 +149,8 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
         process.terminate()
 
 
-class ProcessExecutor:
+class ProcessExecutor(_Closable):
     """A pool of `workers` processes on this machine; the context is passed to each once, at start."""
-
-    ships_text = False
 
     def __init__(self, workers: int, window: int | None = None):
         import multiprocessing
@@ -176,19 +178,10 @@ class ProcessExecutor:
             else:
                 _terminate(pool)
 
-    def close(self) -> None:
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
 
 # --- a Dask distributed cluster -----------------------------------------------------------
 
-class DaskExecutor:
+class DaskExecutor(_Closable):
     """Jobs sent to an existing Dask cluster (`dask scheduler` + `dask worker`, or a LocalCluster).
     The context is scattered to every worker once per map; jobs run the same task function as
     locally, so results are the same bytes whichever machine computed them."""
@@ -234,12 +227,6 @@ class DaskExecutor:
 
     def close(self) -> None:
         self.client.close()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
 
 
 def executor_for(pair_count: int, jobs: int | None = None, scheduler: str | None = None,

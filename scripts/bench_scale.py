@@ -28,12 +28,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_align import DEFAULT_DATA, RUNNER, perturb, read_talks  # noqa: E402
+from bench_align import DEFAULT_DATA, perturb, read_talks  # noqa: E402
 
 SETS = ("dev2010", "tst2010", "tst2011", "tst2012")
 EXCERPT = (10, 20)  # segment pairs per document, inclusive
 MODES = ("jobs1", "jobs2", "cluster")
 FIXED_DATE = "1764547200"  # SOURCE_DATE_EPOCH: the three memories must be the same bytes
+
+# The real command line in a fresh interpreter, reporting that process's own peak memory and CPU
+# time (children not included): what the parent costs per document decides how many workers it can feed.
+RUNNER = ("import atexit, resource, sys\n"
+          "def report():\n"
+          "    usage = resource.getrusage(resource.RUSAGE_SELF)\n"
+          "    sys.stderr.write('PEAK_KIB %d CPU_S %f\\n' % (usage.ru_maxrss, usage.ru_utime + usage.ru_stime))\n"
+          "atexit.register(report)\n"
+          "from align.cli import main\n"
+          "sys.argv = ['align'] + sys.argv[1:]\n"
+          "main()\n")
 
 
 def build_archive(folder: Path, size: int, seed: int, talks: list) -> Path:
@@ -123,6 +134,7 @@ class Row:
     seconds: float
     sentence_pairs: int
     parent_mib: float
+    parent_cpu: float  # seconds of CPU the parent used itself
     worker_mib: float | None
     tmx_bytes: int
     tmx: bytes
@@ -132,7 +144,7 @@ SUMMARY = re.compile(r"(\d+) pairs accepted, (\d+) rejected")
 
 
 def run_align(pair_list: Path, output: Path, mode: str, scheduler: str | None, extra: list[str],
-              watch_root: int | None, skip_self: bool) -> tuple[float, int, float, float | None]:
+              watch_root: int | None, skip_self: bool) -> tuple[float, int, float, float, float | None]:
     command = [sys.executable, "-c", RUNNER, "run", "--pairs", str(pair_list), "-o", str(output),
                "--presegmented", *extra]
     command += ["--scheduler", scheduler] if scheduler else ["--jobs", "1" if mode == "jobs1" else "2"]
@@ -147,9 +159,9 @@ def run_align(pair_list: Path, output: Path, mode: str, scheduler: str | None, e
     if process.returncode:
         sys.exit(f"align failed ({mode}):\n{stderr}")
     accepted, rejected = map(int, SUMMARY.search(stderr).groups())
-    parent_kib = int(stderr.rsplit("PEAK_KIB", 1)[1].split()[0])
+    figures = stderr.rsplit("PEAK_KIB", 1)[1].split()
     worker = workers.peak_kib / 1024 if mode != "jobs1" else None
-    return seconds, accepted + rejected, parent_kib / 1024, worker
+    return seconds, accepted + rejected, int(figures[0]) / 1024, float(figures[2]), worker
 
 
 def measure(size: int, mode: str, pair_list: Path, workdir: Path, extra: list[str]) -> Row:
@@ -161,9 +173,9 @@ def measure(size: int, mode: str, pair_list: Path, workdir: Path, extra: list[st
             figures = run_align(pair_list, output, mode, cluster.scheduler_address, extra, os.getpid(), True)
     else:
         figures = run_align(pair_list, output, mode, None, extra, None, False)
-    seconds, pairs, parent, worker = figures
+    seconds, pairs, parent, cpu, worker = figures
     data = output.read_bytes()
-    return Row(size, mode, seconds, pairs, parent, worker, len(data), data)
+    return Row(size, mode, seconds, pairs, parent, cpu, worker, len(data), data)
 
 
 def load() -> str:
@@ -171,14 +183,15 @@ def load() -> str:
 
 
 def print_table(rows: list[Row]) -> None:
-    print("| pairs | mode | s | documents/s | sentence pairs/s | parent peak MiB | worker peak MiB | TMX MiB | speed vs jobs1 |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| pairs | mode | s | documents/s | sentence pairs/s | parent peak MiB | parent CPU ms/document "
+          "| worker peak MiB | TMX MiB | speed vs jobs1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     base = {r.size: r.seconds for r in rows if r.mode == "jobs1"}
     for r in rows:
         worker = f"{r.worker_mib:.0f}" if r.worker_mib is not None else "(in parent)"
         speed = f"{base[r.size] / r.seconds:.2f}x" if r.size in base else "-"
         print(f"| {r.size:,} | {r.mode} | {r.seconds:.1f} | {r.size / r.seconds:.1f} | "
-              f"{r.sentence_pairs / r.seconds:.0f} | {r.parent_mib:.0f} | {worker} | "
+              f"{r.sentence_pairs / r.seconds:.0f} | {r.parent_mib:.0f} | {1000 * r.parent_cpu / r.size:.1f} | {worker} | "
               f"{r.tmx_bytes / 2**20:.2f} | {speed} |")
 
 
@@ -206,7 +219,13 @@ def verdicts(rows: list[Row]) -> list[str]:
         hours = 1_000_000 * per_pair / 16 / 3600
         lines.append(f"cost per document pair with --jobs 1 at {one.size:,} pairs: {per_pair * 1000:.1f} ms "
                      f"({one.sentence_pairs / one.size:.1f} sentence pairs each); one million pairs on 16 workers "
-                     f"of this speed: about {hours:.1f} h, if the client keeps up")
+                     f"of this speed: about {hours:.1f} h")
+        client = max((r for r in rows if r.mode != "jobs1"), key=lambda r: r.size, default=None)
+        if client:
+            per_document = client.parent_cpu / client.size
+            lines.append(f"  the client ({client.mode}, {client.size:,} pairs) spends {per_document * 1000:.1f} ms of "
+                         f"CPU per document: it can feed about {1 / per_document:,.0f} documents/s, "
+                         f"16 workers need {16 / per_pair:,.0f}/s")
     return lines
 
 

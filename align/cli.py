@@ -75,7 +75,8 @@ def main():
 @click.option("--pairs", "pair_list", type=click.Path(), metavar="PAIRS.tsv",
               help="Align the pairs listed here (vi_path<TAB>en_path[<TAB>document id] a line) instead of VI and EN.")
 @click.option("--jobs", type=click.IntRange(min=1), metavar="N",
-              help="Align document pairs in N worker processes [default: all cores]; the memory is the same for any N.")
+              help="Align document pairs in N worker processes [default: all cores, from 8 pairs on]; "
+                   "the memory is the same for any N.")
 @click.option("--resume", is_flag=True,
               help="Skip the pairs an interrupted run of the same command finished (kept beside the output).")
 @click.option("--keep-going", is_flag=True,

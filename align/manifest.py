@@ -76,6 +76,13 @@ def result_from_json(data: dict) -> PairResult:
               for document, bead, src, trg, score, parts, accepted in data["pairs"]))
 
 
+def entry_bytes(key: str, result: PairResult) -> bytes:
+    """A manifest entry: the key on the first line, the result as JSON after it. Workers encode
+    it, so that the parent, which every result goes through, only writes it."""
+    body = json.dumps(result_to_json(result), ensure_ascii=False, separators=(",", ":"))
+    return f"{key}\n".encode("ascii") + body.encode("utf-8")
+
+
 # --- the folder ---------------------------------------------------------------------------
 
 class Manifest:
@@ -112,16 +119,14 @@ class Manifest:
         self.reused += 1
         return result
 
-    def save(self, pair: DocumentPair, key: str, result: PairResult) -> None:
-        """Keep a finished pair's result: written whole, then renamed into place."""
+    def save(self, pair: DocumentPair, entry: bytes) -> None:
+        """Keep a finished pair's entry (`entry_bytes`): written whole, then renamed into place."""
         path = self._entry(pair)
         path.parent.mkdir(exist_ok=True)
-        body = json.dumps(result_to_json(result), ensure_ascii=False, separators=(",", ":"))
         handle, temporary = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as stream:
-                stream.write(f"{key}\n".encode("ascii"))
-                stream.write(body.encode("utf-8"))
+                stream.write(entry)
             os.replace(temporary, path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

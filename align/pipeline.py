@@ -15,7 +15,7 @@ from align.extract import decode, extract
 from align.files import atomic_output, read_input, write_atomically
 from align.glossary import read_glossary
 from align.lexicon import Lexicon, read_dictionary, train_translations
-from align.manifest import Manifest, pair_key, run_key
+from align.manifest import Manifest, entry_bytes, pair_key, run_key
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, ConfigError, DocumentPair, Evidence,
                          FormatError, InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
@@ -235,10 +235,12 @@ class Context:
 
 @dataclass(frozen=True)
 class Aligned:
-    """A pair's result and its key; result None when it equals the stored one (same key)."""
+    """A pair's result and its key; result None when it equals the stored one (same key).
+    `entry`: the result encoded for the manifest, when the run keeps one."""
 
     result: PairResult | None
     key: str
+    entry: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,8 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | tuple[tuple[s
         key = pair_key(context.run_key, pair.name, *texts)
         if key == job.stored_key:
             return Aligned(None, key)
-        return Aligned(align_pair(pair, context.settings, context.lexicon, texts), key)
+        result = align_pair(pair, context.settings, context.lexicon, texts)
+        return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
     except AlignError as err:
         return PairFailure.of(pair, err)
     except Exception as err:  # a bug or a pathological page: only the pair is lost, with --keep-going
@@ -351,7 +354,7 @@ def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, exe
             if outcome.result is not None:
                 result = outcome.result
                 if manifest:
-                    manifest.save(pair, outcome.key, result)
+                    manifest.save(pair, outcome.entry or entry_bytes(outcome.key, result))
             yield result
     finally:
         outcomes.close()

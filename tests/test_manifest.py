@@ -6,7 +6,7 @@ from hypothesis import given, strategies as st
 
 from align.config import Settings
 from align.lexicon import Lexicon
-from align.manifest import Manifest, folder_for, pair_key, result_from_json, result_to_json, run_key
+from align.manifest import Manifest, entry_bytes, folder_for, pair_key, result_from_json, result_to_json, run_key
 from align.model import BLOCK_KINDS, Bead, DocumentPair, Pair, PairResult, ScoreParts, Sentence
 
 indices = st.lists(st.integers(0, 500), max_size=3).map(tuple)
@@ -51,7 +51,7 @@ def test_entries_are_reused_only_under_their_key_and_damage_means_missing(tmp_pa
     pair = DocumentPair("doc", "vi/doc.txt", "en/doc.txt")
     manifest = Manifest(tmp_path / "m.tmx", resume=False)
     assert manifest.stored_key(pair) is None
-    manifest.save(pair, "k1", _result())
+    manifest.save(pair, entry_bytes("k1", _result()))
     again = Manifest(tmp_path / "m.tmx", resume=True)
     assert again.stored_key(pair) == "k1"
     assert again.load(pair, "k2") is None
@@ -65,5 +65,5 @@ def test_entries_are_reused_only_under_their_key_and_damage_means_missing(tmp_pa
 def test_pairs_with_the_same_id_but_other_files_have_their_own_entries(tmp_path):
     manifest = Manifest(tmp_path / "m.tmx", resume=False)
     first, second = DocumentPair("doc", "a/vi.txt", "a/en.txt"), DocumentPair("doc", "b/vi.txt", "b/en.txt")
-    manifest.save(first, "k1", _result())
+    manifest.save(first, entry_bytes("k1", _result()))
     assert manifest.stored_key(second) is None

@@ -94,6 +94,7 @@ class Manifest:
             shutil.rmtree(self.folder)
         self.folder.mkdir(exist_ok=True)
         self.reused = 0
+        self._shards: set[str] = set()  # subfolders known to exist: one mkdir each, not one per entry
 
     def _entry(self, pair: DocumentPair) -> Path:
         identity = hashlib.sha256("\0".join((pair.name, pair.src_path, pair.trg_path)).encode("utf-8")).hexdigest()
@@ -122,7 +123,9 @@ class Manifest:
     def save(self, pair: DocumentPair, entry: bytes) -> None:
         """Keep a finished pair's entry (`entry_bytes`): written whole, then renamed into place."""
         path = self._entry(pair)
-        path.parent.mkdir(exist_ok=True)
+        if path.parent.name not in self._shards:
+            path.parent.mkdir(exist_ok=True)
+            self._shards.add(path.parent.name)
         handle, temporary = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -64,8 +64,8 @@ def main():
 
 
 @main.command()
-@click.argument("vi", type=click.Path())
-@click.argument("en", type=click.Path())
+@click.argument("vi", type=click.Path(), required=False)
+@click.argument("en", type=click.Path(), required=False)
 @click.option("-o", "--output", required=True, metavar="MEMORY.tmx",
               help="The TMX 1.4b memory to write ('-' for standard output).")
 @click.option("--min-score", type=float, default=Settings.min_score, show_default=True,
@@ -92,15 +92,31 @@ def main():
                    "sentences, merges, glossary terms, a filter by score (one self-contained HTML file).")
 @click.option("--skip-unpaired", is_flag=True,
               help="Align the pairs found even when some pages have no counterpart (they are listed).")
+@click.option("--pairs", "pair_list", type=click.Path(), metavar="PAIRS.tsv",
+              help="Align the pairs listed here (vi_path<TAB>en_path[<TAB>document id] a line) instead of VI and EN.")
+@click.option("--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Align document pairs in N worker processes [default: all cores, from 8 pairs on]; "
+                   "the memory is the same for any N.")
+@click.option("--resume", is_flag=True,
+              help="Skip the pairs an interrupted run of the same command finished (kept beside the output).")
+@click.option("--keep-going", is_flag=True,
+              help="Report a pair that cannot be aligned and align the others (exit status 2 if any failed).")
+@click.option("--scheduler", envvar="ALIGN_SCHEDULER", metavar="tcp://HOST:8786",
+              help="Send the pairs to this Dask cluster (optional extra 'align-vi-en[dask]'; "
+                   "env ALIGN_SCHEDULER).")
+@click.option("--ship-text", is_flag=True,
+              help="With --scheduler: send the pages' text to the workers instead of their paths.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings, presegmented, beads, encoding,
-        srx_path, report_path, skip_unpaired, quiet):
+        srx_path, report_path, skip_unpaired, pair_list, jobs, resume, keep_going, scheduler, ship_text, quiet):
     """Align VI with EN (two files, or two folders paired by file stem) into a TMX memory.
 
     \b
     Examples:
       align run corpora/vi corpora/en -o memory.tmx
       align run corpora/vi corpora/en -o memory.tmx --report report.html
+      align run --pairs crawl.tsv -o crawl.tmx --keep-going --resume
+      align run --pairs crawl.tsv -o crawl.tmx --scheduler tcp://10.0.0.5:8786
     """
     if "-" in (vi, en):  # a pipe has no file stem to name the pair, and run reads its inputs twice
         raise ConfigError("VI and EN are files or folders ('-' is not read: run reads each input twice and names "
@@ -120,7 +136,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
     if glossary and not quiet:
         _loaded(glossary)  # a second, cheap read: only to report its duplicates and conflicts
-    pairing = pipeline.pair_inputs(vi, en)
+    pairing = _run_pairing(vi, en, pair_list, check_files=not scheduler or ship_text)
     if pairing.unpaired and not skip_unpaired:
         more = f" (and {len(pairing.unpaired) - 1} more)" if len(pairing.unpaired) > 1 else ""
         raise InputError(f"no counterpart in the other folder{more}; rename it, or pass --skip-unpaired "
@@ -128,8 +144,13 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
     for path in pairing.unpaired:
         click.echo(f"align: warning: {path}: no counterpart in the other folder; not aligned", err=True)
     with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress, \
-            _html_report(report_path, output, lexicon, settings) as report:
-        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, report)
+            _html_report(report_path, output, lexicon, settings) as report, \
+            _run_executor(len(pairing.pairs), jobs, scheduler, ship_text) as executor:
+        def report_failure(failure):
+            progress.close()  # the warning gets a line of its own; the status line is redrawn below it
+            click.echo(f"align: error: {failure.describe()}; skipped", err=True)
+        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, executor,
+                                        report_failure if keep_going else None, resume, report)
     if not quiet:
         click.echo(
             f"{summary.documents} documents, {summary.src_sentences} vi / {summary.trg_sentences} en sentences; "
@@ -140,6 +161,35 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
             click.echo(f"{len(pairing.unpaired)} files had no counterpart (listed above)", err=True)
         if report_path:
             click.echo(f"report -> {report_path}", err=True)
+        _run_scale_summary(summary)
+    if summary.failed:
+        sys.exit(2)
+
+
+# --- run: big archives (pair lists, worker processes, Dask, resume) ------------------------
+
+def _run_pairing(vi, en, pair_list, check_files):
+    if pair_list:
+        if vi or en:
+            raise ConfigError("give VI and EN, or --pairs, not both")
+        from align.pairlist import read_pair_list
+        return read_pair_list(pair_list, check_files)
+    if not (vi and en):
+        raise ConfigError("give VI and EN (two files or two folders), or --pairs PAIRS.tsv")
+    return pipeline.pair_inputs(vi, en)
+
+
+def _run_executor(pair_count, jobs, scheduler, ship_text):
+    from align import parallel
+    return parallel.executor_for(pair_count, jobs, scheduler, ship_text)
+
+
+def _run_scale_summary(summary):
+    if summary.resumed:
+        click.echo(f"{summary.resumed} documents taken from the interrupted run (--resume)", err=True)
+    if summary.failed:
+        click.echo(f"{summary.failed} of {summary.documents} documents failed and were skipped (listed above)",
+                   err=True)
 
 
 @main.command()

@@ -6,7 +6,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Protocol, Sequence
+from typing import Callable, Iterator, Protocol, Sequence
 
 from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
@@ -15,9 +15,11 @@ from align.extract import decode, extract
 from align.files import atomic_output, read_input, write_atomically
 from align.glossary import read_glossary
 from align.lexicon import Lexicon, read_dictionary, train_translations
-from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, ConfigError, DocumentPair, Evidence,
-                         InputError, Pair, PairResult, Sentence)
+from align.manifest import Manifest, entry_bytes, pair_key, run_key
+from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, ConfigError, DocumentPair, Evidence,
+                         FormatError, InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
+from align.parallel import Executor, SerialExecutor
 from align.progress import Progress
 from align.segment import segment
 from align.terms import Unit as TermUnit
@@ -108,9 +110,11 @@ def _presegmented(data: bytes, path: str, lang: str, settings: Settings) -> tupl
     return tuple(sentences)
 
 
-def load_sentences(path: str, lang: str, settings: Settings) -> tuple[Sentence, ...]:
-    """The sentences of one page, as `run` and `split` see them. Raises InputError."""
-    data = read_input(path)
+def load_sentences(path: str, lang: str, settings: Settings, data: bytes | None = None) -> tuple[Sentence, ...]:
+    """The sentences of one page, as `run` and `split` see them (`data`: the page's bytes when the
+    caller has them, e.g. shipped to a cluster worker; else read from `path`). Raises InputError."""
+    if data is None:
+        data = read_input(path)
     if settings.presegmented:
         sentences = _presegmented(data, path, lang, settings)
     else:
@@ -192,33 +196,168 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     return PairResult(name, src, trg, beads, tuple(pairs))
 
 
-def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon) -> PairResult:
-    """Read, split and align one document pair."""
-    src = load_sentences(pair.src_path, settings.src_lang, settings)
-    trg = load_sentences(pair.trg_path, settings.trg_lang, settings)
+def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
+               texts: tuple[bytes, bytes] | None = None) -> PairResult:
+    """Read (unless the two pages' bytes are given), split and align one document pair."""
+    src = load_sentences(pair.src_path, settings.src_lang, settings, texts[0] if texts else None)
+    trg = load_sentences(pair.trg_path, settings.trg_lang, settings, texts[1] if texts else None)
     return align_sentences(pair.name, src, trg, settings, lexicon)
 
 
-def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon) -> Lexicon:
-    """The lexicon plus word translations learnt from a first alignment of every pair of the run."""
-    learn_from: list[tuple[str, str]] = []
+def learnt_pairs(result: PairResult) -> tuple[tuple[str, str], ...]:
+    """The 1-1 sentence pairs of a first alignment, which self-training learns from."""
+    return tuple((result.src_sentences[b.src[0]].text, result.trg_sentences[b.trg[0]].text)
+                 for b in result.beads if b.kind == "1-1")
+
+
+# --- one pair as a task for an executor (in this process, a worker process or a Dask worker) --
+
+@dataclass(frozen=True)
+class Job:
+    """One document pair to align; `texts` are its pages' bytes when shipped to a worker that
+    cannot read the paths, `stored_key` the key of the result a resumed run already holds."""
+
+    pair: DocumentPair
+    texts: tuple[bytes, bytes] | None = None
+    stored_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every job of a pass shares, sent to each worker once."""
+
+    settings: Settings
+    lexicon: Lexicon
+    keep_going: bool = False
+    first_pass: bool = False  # only the 1-1 sentence pairs that self-training learns from
+    run_key: str = ""  # manifest.run_key of the settings and lexicon
+
+
+@dataclass(frozen=True)
+class Aligned:
+    """A pair's result and its key; result None when it equals the stored one (same key).
+    `entry`: the result encoded for the manifest, when the run keeps one."""
+
+    result: PairResult | None
+    key: str
+    entry: bytes | None = None
+
+
+@dataclass(frozen=True)
+class PairFailure:
+    """A document pair that could not be aligned, and why."""
+
+    pair: DocumentPair
+    error: str  # the exception's class name
+    problem: str
+    where: str | None = None
+
+    @classmethod
+    def of(cls, pair: DocumentPair, err: Exception) -> "PairFailure":
+        if isinstance(err, AlignError):
+            return cls(pair, type(err).__name__, err.problem, err.where)
+        return cls(pair, type(err).__name__, f"{type(err).__name__}: {err}")
+
+    def exception(self) -> AlignError:
+        """The error to raise when failures stop the run."""
+        kind = {"InputError": InputError, "FormatError": FormatError, "ConfigError": ConfigError}.get(
+            self.error, AlignError)
+        return kind(self.problem, self.where)
+
+    def describe(self) -> str:
+        where = f"{self.where}: " if self.where else ""
+        return f"document {self.pair.name} ({self.pair.src_path}, {self.pair.trg_path}): {where}{self.problem}"
+
+
+def attempt(job: Job, context: Context) -> Aligned | PairFailure | tuple[tuple[str, str], ...]:
+    """Align one pair: its result (or, on a first pass, what self-training learns from it); an
+    error with its input becomes a PairFailure (any error, with keep_going), so a worker never dies of it."""
+    pair = job.pair
+    try:
+        texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
+        if context.first_pass:
+            return learnt_pairs(align_pair(pair, context.settings, context.lexicon, texts))
+        key = pair_key(context.run_key, pair.name, *texts)
+        if key == job.stored_key:
+            return Aligned(None, key)
+        result = align_pair(pair, context.settings, context.lexicon, texts)
+        return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
+    except AlignError as err:
+        return PairFailure.of(pair, err)
+    except Exception as err:  # a bug or a pathological page: only the pair is lost, with --keep-going
+        if not context.keep_going:
+            raise
+        return PairFailure.of(pair, err)
+
+
+def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest | None = None) -> Iterator[Job]:
     for pair in pairs:
-        if len(learn_from) >= settings.self_train_pairs:
-            break
-        result = align_pair(pair, settings, lexicon)
-        learn_from.extend((result.src_sentences[b.src[0]].text, result.trg_sentences[b.trg[0]].text)
-                          for b in result.beads if b.kind == "1-1")
+        texts = None
+        if executor.ships_text:
+            try:
+                texts = (read_input(pair.src_path), read_input(pair.trg_path))
+            except InputError:
+                pass  # the worker tries the paths, and reports the pair as failed if it cannot read them
+        yield Job(pair, texts, manifest.stored_key(pair) if manifest else None)
+
+
+def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon,
+                 executor: Executor | None = None, keep_going: bool = False) -> Lexicon:
+    """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
+    in input order until `self_train_pairs` sentence pairs are found (pairs that fail are skipped
+    with keep_going), so the table is the same however the work is spread."""
+    executor = executor or SerialExecutor()
+    learn_from: list[tuple[str, str]] = []
+    outcomes = executor.map(attempt, _jobs(pairs, executor),
+                            Context(settings, lexicon, keep_going, first_pass=True))
+    try:
+        for outcome in outcomes:
+            if isinstance(outcome, PairFailure):
+                if not keep_going:
+                    raise outcome.exception()
+                continue
+            learn_from.extend(outcome)
+            if len(learn_from) >= settings.self_train_pairs:
+                break
+    finally:
+        outcomes.close()  # stops the workers still busy on pairs that are not needed
     table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
                                settings.self_train_min_count, settings.self_train_min_dice)
     return lexicon.with_translations(table)
 
 
-def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon) -> Iterator[PairResult]:
-    """Each pair's result, in input order; with self-training, after a first pass over them all."""
+def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
+        failed: Callable[[PairFailure], None] | None = None,
+        manifest: Manifest | None = None) -> Iterator[PairResult]:
+    """Each pair's result, in input order; with self-training, after a first pass over them.
+
+    `executor` spreads the pairs (default: this process); with `failed`, a pair that cannot be
+    aligned is passed to it and skipped, else its error stops the run. With a `manifest`, results
+    are kept as they come, and results it already holds for unchanged pairs are reused."""
+    executor = executor or SerialExecutor()
+    keep_going = failed is not None
     if settings.self_train:
-        lexicon = self_trained(pairs, settings, lexicon)
-    for pair in pairs:
-        yield align_pair(pair, settings, lexicon)
+        lexicon = self_trained(pairs, settings, lexicon, executor, keep_going)
+    context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")
+    outcomes = executor.map(attempt, _jobs(pairs, executor, manifest), context)
+    try:
+        for pair, outcome in zip(pairs, outcomes):
+            if isinstance(outcome, Aligned) and outcome.result is None:
+                result = manifest.load(pair, outcome.key) if manifest else None
+                if result is None:  # the entry went bad since its key was read: align here
+                    outcome = attempt(Job(pair), context)
+            if isinstance(outcome, PairFailure):
+                if not keep_going:
+                    raise outcome.exception()
+                failed(outcome)
+                continue
+            if outcome.result is not None:
+                result = outcome.result
+                if manifest:
+                    manifest.save(pair, outcome.entry or entry_bytes(outcome.key, result))
+            yield result
+    finally:
+        outcomes.close()
 
 
 # --- a whole run to files -----------------------------------------------------------------
@@ -234,6 +373,8 @@ class Summary:
     mean_score: float  # over every scored pair, accepted or not
     seconds: float
     units_written: int
+    failed: int = 0  # document pairs skipped with keep-going
+    resumed: int = 0  # document pairs whose result a previous, interrupted run had kept
 
 
 class ResultSink(Protocol):
@@ -245,17 +386,31 @@ class ResultSink(Protocol):
 
 
 def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output: str,
-                 beads: str | None = None, progress: Progress | None = None,
+                 beads: str | None = None, progress: Progress | None = None, executor: Executor | None = None,
+                 failed: Callable[[PairFailure], None] | None = None, resume: bool = False,
                  report: ResultSink | None = None) -> Summary:
     """Align every pair, stream accepted pairs to a TMX at `output` ('-' for stdout) and, if
     asked, bead files and a report; nothing is left behind at `output`, `beads` or the report
-    unless the whole run succeeds."""
+    unless the whole run succeeds.
+
+    Finished pairs are kept in a manifest beside `output` until the run succeeds, so that a run
+    interrupted and started again with `resume` skips them; `executor` and `failed`: see `run`."""
     started = time.perf_counter()
-    totals = dict(src=0, trg=0, accepted=0, rejected=0, unaligned=0, score=0.0, pairs=0)
+    totals = dict(src=0, trg=0, accepted=0, rejected=0, unaligned=0, score=0.0, pairs=0, failed=0)
     bead_texts: list[tuple[str, str]] = []
+    if resume and output == "-":
+        raise ConfigError("--resume keeps finished pairs beside the output file; it cannot with standard output")
+    manifest: Manifest | None = None  # made once the output's folder is known to exist
+
+    def skip(failure: PairFailure) -> None:
+        totals["failed"] += 1
+        if progress:
+            progress.advance()
+        if failed:
+            failed(failure)
 
     def accepted_pairs() -> Iterator[Pair]:
-        for result in run(pairing.pairs, settings, lexicon):
+        for result in run(pairing.pairs, settings, lexicon, executor, skip if failed else None, manifest):
             totals["src"] += len(result.src_sentences)
             totals["trg"] += len(result.trg_sentences)
             totals["accepted"] += len(result.accepted)
@@ -278,7 +433,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
     def summary(written: int) -> Summary:
         return Summary(len(pairing.pairs), totals["src"], totals["trg"], totals["accepted"], totals["rejected"],
                        totals["unaligned"], totals["score"] / totals["pairs"] if totals["pairs"] else 0.0,
-                       time.perf_counter() - started, written)
+                       time.perf_counter() - started, written, totals["failed"], manifest.reused if manifest else 0)
 
     if output == "-":
         written = write_tmx(sys.stdout.buffer, accepted_pairs(), header)
@@ -287,17 +442,27 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
         if report is not None:
             report.finish(summary(written))
     else:
-        with atomic_output(output) as stream:
-            written = write_tmx(stream, accepted_pairs(), header)
-            if beads:  # before the TMX is renamed into place: a failure here leaves neither
-                _write_beads(beads, bead_texts, pairing.from_folders)
-            if report is not None:  # inside too: a failing report leaves no memory either
-                report.finish(summary(written))
+        try:
+            with atomic_output(output) as stream:
+                manifest = Manifest(output, resume)
+                written = write_tmx(stream, accepted_pairs(), header)
+                if beads:  # before the TMX is renamed into place: a failure here leaves neither
+                    _write_beads(beads, bead_texts, pairing.from_folders)
+                if report is not None:  # inside too: a failing report leaves no memory either
+                    report.finish(summary(written))
+        except (InputError, FormatError, ConfigError):  # bad input stops the run cleanly; interrupted
+            # runs (Ctrl-C, a kill, a worker lost) keep their finished pairs for --resume
+            if manifest:
+                manifest.remove()
+            raise
+        manifest.remove()
     return summary(written)
 
 
 def _write_beads(target: str, bead_texts: list[tuple[str, str]], one_file_per_pair: bool) -> None:
     if not one_file_per_pair:
+        if not bead_texts:  # the one pair failed (--keep-going): no alignment to write
+            return
         write_atomically(target, bead_texts[0][1].encode("utf-8"))
         return
     folder = Path(target)

@@ -1,0 +1,306 @@
+"""`align run` over many document pairs: pair lists, worker processes, failures, resume, Dask."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import given, settings as hsettings, strategies as st
+
+from align import parallel, pipeline
+from align.config import Settings
+from align.glossary import seed_glossary_path
+from align.manifest import folder_for
+from align.model import ConfigError, FormatError, InputError
+from align.pairlist import read_pair_list
+from align.tmx import read_tmx
+
+from conftest import REPO
+from scale_corpus import write_archive
+
+EPOCH = "1764547200"
+
+
+@pytest.fixture(autouse=True)
+def fixed_date(monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    return write_archive(tmp_path_factory.mktemp("archive"), 12)
+
+
+@pytest.fixture(scope="module")
+def reference(archive, tmp_path_factory):
+    """The memory of a run in this process alone (--jobs 1)."""
+    from click.testing import CliRunner
+    from align.cli import main
+    output = tmp_path_factory.mktemp("reference") / "memory.tmx"
+    env = {"SOURCE_DATE_EPOCH": EPOCH}
+    result = CliRunner(env=env).invoke(main, ["run", "--pairs", str(archive), "-o", str(output), "--presegmented",
+                                              "--jobs", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    return output.read_bytes()
+
+
+# --- pair lists -----------------------------------------------------------------------------
+
+def test_pair_list_pairs_files_named_differently(archive):
+    pairing = read_pair_list(archive)
+    assert len(pairing.pairs) == 12
+    first = pairing.pairs[0]
+    assert first.name == "doc-000" and first.src_path.endswith("vi/bai-000.txt")
+    assert first.trg_path.endswith("en/story-000.txt")
+
+
+def test_pair_list_defaults_the_id_to_the_stem_and_skips_comments(tmp_path):
+    (tmp_path / "a.vi").write_text("Một câu.\n")
+    (tmp_path / "b.en").write_text("One sentence.\n")
+    (tmp_path / "list.tsv").write_text("# crawl of 2026-11-30\n\na.vi\tb.en\n")
+    pairing = read_pair_list(tmp_path / "list.tsv")
+    assert [(p.name, p.src_path) for p in pairing.pairs] == [("a", str(tmp_path / "a.vi"))]
+
+
+@pytest.mark.parametrize("lines, error, problem", [
+    ("vi/bai-000.txt\ten/story-000.txt\nvi/missing.txt\ten/story-001.txt\n", InputError,
+     "line 2: no such file: "),
+    ("vi/bai-000.txt\ten/story-000.txt\tx\nvi/bai-001.txt\ten/story-001.txt\tx\n", FormatError,
+     "line 2: document id 'x' is already used on line 1"),
+    ("vi/bai-000.txt en/story-000.txt\n", FormatError, "line 1: expected vi_path<TAB>en_path"),
+    ("# nothing\n", InputError, "pair list has no pairs"),
+])
+def test_pair_list_errors_name_the_line(archive, lines, error, problem):
+    broken = archive.parent / "broken.tsv"
+    broken.write_text(lines)
+    with pytest.raises(error) as caught:
+        read_pair_list(broken)
+    assert problem in str(caught.value) and str(broken) in str(caught.value)
+
+
+def test_missing_file_in_a_pair_list_is_one_line_from_the_command(cli, archive, tmp_path):
+    broken = archive.parent / "missing.tsv"
+    broken.write_text("vi/bai-000.txt\ten/story-000.txt\nvi/bai-001.txt\ten/nowhere.txt\n")
+    result = cli("run", "--pairs", broken, "-o", tmp_path / "m.tmx")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"align: error: {broken}: line 2: no such file: {archive.parent / 'en/nowhere.txt'}"
+
+
+def test_pairs_and_folders_cannot_be_mixed(cli, archive, tmp_path):
+    result = cli("run", archive.parent / "vi", "--pairs", archive, "-o", tmp_path / "m.tmx")
+    assert result.exit_code == 1 and "not both" in result.stderr
+
+
+# --- the same bytes whatever the number of processes -----------------------------------------
+
+@pytest.mark.parametrize("jobs", ["2", "3"])
+def test_memory_is_byte_identical_for_any_number_of_jobs(cli, archive, reference, tmp_path, jobs):
+    output = tmp_path / "memory.tmx"
+    result = cli("run", "--pairs", archive, "-o", output, "--presegmented", "--jobs", jobs)
+    assert result.exit_code == 0, result.stderr
+    assert output.read_bytes() == reference
+    assert not folder_for(output).exists()  # the manifest goes once the memory is complete
+
+
+def test_memory_keeps_input_order(reference):
+    documents = [u.prop("x-document") for u in read_tmx(io.BytesIO(reference)).units]
+    assert documents == sorted(documents) and len(set(documents)) == 12
+
+
+def as_the_command_loads_it():
+    """The lexicon and settings `align run --presegmented` uses (the seed glossary, self-training)."""
+    return pipeline.load_lexicon(Settings(presegmented=True).checked(), str(seed_glossary_path()))
+
+
+def test_self_training_learns_the_same_table_in_a_pool(archive):
+    lexicon, settings = as_the_command_loads_it()
+    pairs = read_pair_list(archive).pairs
+    serial = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon)
+    pooled = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon,
+                                   parallel.ProcessExecutor(2, window=3))
+    assert serial.translations == pooled.translations and serial.translations
+
+
+@hsettings(max_examples=60, deadline=None)
+@given(st.integers(0, 40), st.integers(1, 8), st.integers(0, 40))
+def test_bounded_window_keeps_order_and_never_holds_more_than_the_window(count, window, stop_after):
+    in_flight, most, cancelled = set(), [0], []
+
+    def submit(job):
+        in_flight.add(job)
+        most[0] = max(most[0], len(in_flight))
+        return job
+
+    def result(job):
+        in_flight.discard(job)
+        return job * 10
+
+    outcomes = parallel._bounded_in_order(submit, result, range(count), window, cancelled.extend)
+    taken = []
+    for outcome in outcomes:
+        taken.append(outcome)
+        if len(taken) == stop_after:
+            break
+    outcomes.close()
+    assert taken == [10 * k for k in range(min(count, stop_after or count))]
+    assert most[0] <= window
+    assert sorted(cancelled) == sorted(in_flight)  # everything still pending is cancelled
+
+
+# --- failures ---------------------------------------------------------------------------------
+
+def _with_bad_pair(archive, tmp_path, data: bytes):
+    bad = tmp_path / "bad.vi.txt"
+    bad.write_bytes(data)
+    listed = tmp_path / "pairs.tsv"
+    lines = archive.read_text().splitlines()
+    base = archive.parent
+    rows = [f"{base / line.split(chr(9))[0]}\t{base / line.split(chr(9))[1]}\t{line.split(chr(9))[2]}" for line in lines]
+    rows.insert(5, f"{bad}\t{base / 'en/story-005.txt'}\tbroken")
+    listed.write_text("\n".join(rows) + "\n")
+    return listed, bad
+
+
+@pytest.mark.parametrize("data, problem, jobs", [
+    (b"", "empty", "1"),
+    (b"", "empty", "2"),
+    (b"\x00\x01\x02\x03binary\x00\x00", "binary data", "2"),
+    (bytes(range(128, 256)) * 4, "not UTF-8", "2"),
+    ("Một câu rất dài. ".encode() * 400 + b"\n", "characters long", "2"),
+])
+def test_keep_going_reports_the_bad_pair_and_aligns_the_rest(cli, archive, tmp_path, data, problem, jobs):
+    listed, bad = _with_bad_pair(archive, tmp_path, data)
+    output = tmp_path / "memory.tmx"
+    result = cli("run", "--pairs", listed, "-o", output, "--presegmented", "--keep-going", "--jobs", jobs)
+    assert result.exit_code == 2, result.stderr
+    failure = [line for line in result.stderr.splitlines() if line.endswith("; skipped")]
+    assert len(failure) == 1 and f"document broken ({bad}, " in failure[0] and problem in failure[0]
+    assert "1 of 13 documents failed" in result.stderr
+    documents = {u.prop("x-document") for u in read_tmx(str(output)).units}
+    assert documents == {f"doc-{k:03d}" for k in range(12)}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_keep_going_the_first_error_stops_the_run_and_writes_nothing(cli, archive, tmp_path, jobs):
+    listed, bad = _with_bad_pair(archive, tmp_path, b"")
+    output = tmp_path / "memory.tmx"
+    result = cli("run", "--pairs", listed, "-o", output, "--presegmented", "--jobs", jobs)
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith(f"align: error: {bad}:")
+    assert not output.exists() and not folder_for(output).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.vi.txt", "pairs.tsv"]
+
+
+def _dies(job, context):
+    os._exit(3)  # as the kernel's out-of-memory killer would end it
+
+
+def test_a_worker_that_dies_stops_the_run_with_a_clear_error():
+    with pytest.raises(parallel.WorkerLost, match="--resume"):
+        list(parallel.ProcessExecutor(2).map(_dies, range(4), None))
+
+
+def test_options_that_cannot_work_together(cli, archive, tmp_path):
+    ship = cli("run", "--pairs", archive, "-o", tmp_path / "m.tmx", "--ship-text")
+    assert ship.exit_code == 1 and "--ship-text" in ship.stderr
+    resume = cli("run", "--pairs", archive, "-o", "-", "--resume")
+    assert resume.exit_code == 1 and "--resume" in resume.stderr
+    with pytest.raises(ConfigError):
+        parallel.executor_for(3, jobs=2, scheduler="tcp://127.0.0.1:1")
+
+
+# --- resume -------------------------------------------------------------------------------------
+
+class StopAfter(pipeline.Progress):
+    """A progress counter that interrupts the run like Ctrl-C after `limit` documents."""
+
+    def __init__(self, total, limit):
+        super().__init__(total, quiet=True)
+        self.limit = limit
+
+    def advance(self, items=1, pairs=0):
+        super().advance(items, pairs)
+        if self.done >= self.limit:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_interrupted_run_resumes_to_the_same_memory(archive, reference, tmp_path, jobs):
+    lexicon, settings = as_the_command_loads_it()
+    pairing = read_pair_list(archive)
+    output = tmp_path / "memory.tmx"
+    executor = parallel.executor_for(len(pairing.pairs), jobs)
+    with pytest.raises(KeyboardInterrupt):
+        pipeline.run_to_files(pairing, settings, lexicon, str(output), progress=StopAfter(12, 5), executor=executor)
+    assert not output.exists() and folder_for(output).is_dir()
+    summary = pipeline.run_to_files(pairing, settings, lexicon, str(output), executor=executor, resume=True)
+    assert summary.resumed == 5
+    assert output.read_bytes() == reference
+
+
+def _processes_in_group(group: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            stat = open(f"/proc/{entry}/stat").read() if entry.isdigit() else ""
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[-1].split()
+        if len(fields) > 3 and int(fields[2]) == group and fields[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the run's processes in /proc")
+def test_a_run_killed_with_sigkill_resumes_to_the_same_memory(cli, tmp_path):
+    archive = write_archive(tmp_path / "archive", 40, length=4)
+    clean, killed = tmp_path / "clean.tmx", tmp_path / "killed.tmx"
+    assert cli("run", "--pairs", archive, "-o", clean, "--presegmented", "--jobs", "1").exit_code == 0
+    env = dict(os.environ, SOURCE_DATE_EPOCH=EPOCH, PYTHONPATH=str(REPO))
+    process = subprocess.Popen([sys.executable, "-m", "align", "run", "--pairs", str(archive), "-o", str(killed),
+                                "--presegmented", "--jobs", "2", "--quiet"], env=env, stderr=subprocess.PIPE,
+                               start_new_session=True)
+    manifest = folder_for(killed)
+    deadline = time.monotonic() + 60
+    while len(list(manifest.glob("*/*.json"))) < 3:
+        assert process.poll() is None, process.stderr.read().decode()
+        assert time.monotonic() < deadline, "the run wrote no manifest entry in time"
+        time.sleep(0.01)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    deadline = time.monotonic() + 20
+    while _processes_in_group(process.pid):  # its workers notice and stop too
+        assert time.monotonic() < deadline, f"processes left behind: {_processes_in_group(process.pid)}"
+        time.sleep(0.1)
+    finished = len(list(manifest.glob("*/*.json")))
+    assert not killed.exists() and 3 <= finished < 40
+    resumed = cli("run", "--pairs", archive, "-o", killed, "--presegmented", "--jobs", "2", "--resume")
+    assert resumed.exit_code == 0, resumed.stderr
+    assert f"{finished} documents taken from the interrupted run" in resumed.stderr
+    assert killed.read_bytes() == clean.read_bytes()
+
+
+def test_without_resume_an_old_manifest_is_not_used(cli, archive, tmp_path):
+    output = tmp_path / "memory.tmx"
+    folder_for(output).mkdir()
+    (folder_for(output) / "stale").write_text("from another run")
+    result = cli("run", "--pairs", archive, "-o", output, "--presegmented", "--jobs", "1")
+    assert result.exit_code == 0 and "interrupted run" not in result.stderr
+    assert not folder_for(output).exists()
+
+
+# --- a Dask cluster -------------------------------------------------------------------------------
+
+def test_a_local_dask_cluster_writes_the_same_memory(cli, archive, reference, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        for extra in ([], ["--ship-text"]):
+            output = tmp_path / f"cluster{len(extra)}.tmx"
+            result = cli("run", "--pairs", archive, "-o", output, "--presegmented", "--scheduler",
+                         cluster.scheduler_address, *extra)
+            assert result.exit_code == 0, result.stderr
+            assert output.read_bytes() == reference

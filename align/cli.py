@@ -592,7 +592,8 @@ def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
     step = _step("merge", f"--dedupe --dedupe-key {dedupe_key}" if dedupe else "", inputs)
     with Progress(None, unit="units", quiet=quiet) as progress:
         outcome = tmxtools.merge_memories(inputs, output, dedupe_key if dedupe else None, step, progress)
-    _tell_outcome(f"{outcome.written:,} units from {outcome.read:,} in {len(inputs)} memories", outcome.notes, output, quiet)
+    _tell_outcome(f"{outcome.written:,} units from {outcome.read:,} in {len(inputs)} memories", outcome.notes,
+                  output, quiet)
 
 
 @tmx.command("filter")
@@ -660,8 +661,8 @@ def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang
                                                                ("trg-lang", trg_lang)) if value)
     with Progress(None, unit="units", quiet=quiet) as progress:
         outcome = tmxtools.convert(conversion, _step("convert", options, [source]), progress)
-    _tell_outcome(f"{outcome.written:,} units written ({dict(tmx='TMX', tsv='TSV', moses='Moses')[out_format]})", outcome.notes,
-            outcome.written_to or output, quiet)
+    kind = dict(tmx="TMX", tsv="TSV", moses="Moses")[out_format]
+    _tell_outcome(f"{outcome.written:,} units written ({kind})", outcome.notes, outcome.written_to or output, quiet)
 
 
 # --- eval -----------------------------------------------------------------------------------

@@ -304,3 +304,11 @@ def test_a_local_dask_cluster_writes_the_same_memory(cli, archive, reference, tm
                          cluster.scheduler_address, *extra)
             assert result.exit_code == 0, result.stderr
             assert output.read_bytes() == reference
+
+
+@given(st.lists(st.integers(), max_size=50), st.integers(1, 9))
+def test_dask_batches_keep_every_job_once_in_order(jobs, size):
+    batches = list(parallel._batches(jobs, size))
+    assert [job for batch in batches for job in batch] == jobs
+    assert all(1 <= len(batch) <= size for batch in batches)
+    assert all(len(batch) == size for batch in batches[:-1])

@@ -165,3 +165,35 @@ def test_words_placed_in_the_text_are_the_words_compared(text, lang):
     placed = placed_words(text, lang, "classic")
     assert [key for _, _, key in placed] == words_of(text, lang)
     assert all(0 <= start < end <= len(text) for start, end, _ in placed)
+
+
+def _dice_table_by_counting(pairs, min_count, min_dice):
+    """The translation table as its definition says, counted naively: the reference."""
+    from collections import Counter
+    from align.lexicon import STOPWORDS
+    vi_count, en_count, together = Counter(), Counter(), Counter()
+    for vi, en in pairs:
+        syllables = words_of(vi, "vi")
+        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
+        en_words = {w for w in words_of(en, "en") if w not in STOPWORDS["en"]}
+        vi_count.update(vi_keys)
+        en_count.update(en_words)
+        together.update((v, e) for v in vi_keys for e in en_words)
+    table = {}
+    for (v, e), both in together.items():
+        if both >= min_count and 2 * both / (vi_count[v] + en_count[e]) >= min_dice:
+            table.setdefault(v, set()).add(e)
+    return {v: frozenset(e) for v, e in table.items()}
+
+
+VI_WORDS = ["hợp tác", "kinh tế", "đối tác", "chiến lược", "giáo dục", "Việt Nam", "Anh", "và", "của", "năm 2025"]
+EN_WORDS = ["cooperation", "economic", "partner", "strategy", "education", "Vietnam", "Britain", "and", "of", "2025"]
+
+
+@given(st.lists(st.tuples(st.lists(st.sampled_from(VI_WORDS), min_size=1, max_size=6),
+                          st.lists(st.sampled_from(EN_WORDS), min_size=1, max_size=6)), max_size=30),
+       st.integers(1, 3), st.sampled_from([0.1, 0.3, 0.5, 2 / 3, 1.0]))
+def test_learnt_table_is_the_dice_table_its_definition_gives(pairs, min_count, min_dice):
+    pairs = [(" ".join(vi), " ".join(en)) for vi, en in pairs]
+    assert train_translations(pairs, min_count=min_count, min_dice=min_dice) == \
+        _dice_table_by_counting(pairs, min_count, min_dice)

@@ -762,9 +762,6 @@ def _html_report(report_path: str | None, output: str, lexicon, settings: Settin
     """The HTML report following the run, or a stand-in doing nothing when none is asked for."""
     if not report_path:
         return contextlib.nullcontext()
-    if report_path == "-":
-        raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
-                          "name (-o - already sends the memory to standard output)")
     if output != "-" and Path(report_path).resolve() == Path(output).resolve():
         raise ConfigError(f"--report {report_path}: the same file as the memory (-o); give another name")
     from align.report import HtmlReport

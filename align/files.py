@@ -11,6 +11,14 @@ from typing import BinaryIO, Iterator
 
 from align.model import InputError
 
+STDIN = "-"  # as an input path: standard input; as an output path: standard output
+STDIN_NAME = "<stdin>"
+
+
+def display_name(path: str | Path) -> str:
+    """How messages name an input: its path, or <stdin> for '-'."""
+    return STDIN_NAME if str(path) == STDIN else str(path)
+
 
 def _new_file_mode() -> int:
     """The mode `open()` would give a new file under this process's umask (mkstemp gives 0600)."""
@@ -49,7 +57,7 @@ def write_atomically(path: str | Path, data: bytes) -> None:
 
 def read_input(path: str | Path) -> bytes:
     """A file's bytes ('-': all of standard input); a missing or unreadable path becomes an InputError naming it."""
-    if str(path) == "-":
+    if str(path) == STDIN:
         return sys.stdin.buffer.read()
     path = Path(path)
     if path.is_dir():

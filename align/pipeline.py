@@ -12,7 +12,7 @@ from align import aligner, quality, scoring
 from align.beads import format_beads, parse_beads
 from align.config import Settings
 from align.extract import decode, extract
-from align.files import atomic_output, read_input, write_atomically
+from align.files import atomic_output, display_name, read_input, write_atomically
 from align.glossary import read_glossary
 from align.lexicon import Lexicon, read_dictionary, train_translations
 from align.manifest import Manifest, entry_bytes, pair_key, run_key
@@ -23,7 +23,8 @@ from align.parallel import Executor, SerialExecutor
 from align.progress import Progress
 from align.segment import segment
 from align.terms import Unit as TermUnit
-from align.tmx import TmxHeader, Unit, creation_date, iter_tmx, write_tmx
+from align.tmx import TmxHeader, creation_date, write_tmx
+from align.tmxtools import open_memory
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
 
@@ -513,15 +514,11 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
 # --- units of a memory, for the glossary tools --------------------------------------------
 
 def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[TermUnit]:
-    """The units of a TMX that have both languages, labelled by document and bead when `run`
-    wrote them ('doc#[3]:[4]'), else by their number in the file ('unit 12')."""
-    if path != "-" and not Path(path).is_file():
-        raise InputError("no such file", path)
+    """The units of a TMX ('-': standard input) that have both languages, labelled by document and
+    bead when `run` wrote them ('doc#[3]:[4]'), else by their number in the file ('unit 12')."""
     units = []
-    source = sys.stdin.buffer if path == "-" else path
-    for number, item in enumerate(iter_tmx(source, "<stdin>" if path == "-" else path), start=1):
-        if not isinstance(item, Unit):
-            continue
+    _, items = open_memory(path, keep_xml=False)
+    for number, item in enumerate(items, start=1):
         src, trg = item.text(src_lang), item.text(trg_lang)
         if src is None or trg is None:
             continue
@@ -529,5 +526,5 @@ def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[
         label = f"{document}#{bead}" if document and bead else f"unit {number}"
         units.append(TermUnit(clean_text(src), clean_text(trg), label))
     if not units:
-        raise InputError(f"no unit has both {src_lang} and {trg_lang} text", "<stdin>" if path == "-" else path)
+        raise InputError(f"no unit has both {src_lang} and {trg_lang} text", display_name(path))
     return units

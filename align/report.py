@@ -29,7 +29,7 @@ from lxml import etree
 from lxml.html import builder as E
 
 from align import __version__
-from align.files import atomic_output
+from align.files import STDIN, atomic_output
 from align.lexicon import Lexicon, TermSpan
 from align.model import AlignError, Bead, ConfigError, InputError, Pair, PairResult, Sentence
 from align.tmx import creation_date
@@ -370,8 +370,9 @@ class HtmlReport:
     so a failed run removes the spool."""
 
     def __init__(self, path: str | Path, lexicon: Lexicon, signature: str, min_score: float):
-        if str(path) == "-":
-            raise ConfigError("--report -: the report is a page to open in a browser; give a file name")
+        if str(path) == STDIN:
+            raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
+                              "name (-o - already sends the memory to standard output)")
         self.path = Path(path)
         folder = self.path.parent if str(self.path.parent) else Path(".")
         if not folder.is_dir():

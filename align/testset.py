@@ -9,15 +9,13 @@ the result, never dropped without a word.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from align.files import read_input
+from align.files import STDIN, display_name, read_input
 from align.model import InputError
 from align.normalize import clean_text, match_key
 
-STDIN = "-"
 LISTED = 10  # line numbers listed in a message before "..."
 
 
@@ -78,8 +76,8 @@ def _decode(data: bytes, name: str) -> str:
 def read_segments(path: str) -> Segments:
     """One segment per line, as sacrebleu reads them; '-' is standard input. Raises InputError
     for a missing, empty, binary or non-UTF-8 file."""
-    data = sys.stdin.buffer.read() if path == STDIN else read_input(path)
-    name = "<stdin>" if path == STDIN else path
+    data = read_input(path)
+    name = display_name(path)
     text = _decode(data, name)
     if not text.strip():
         raise InputError("empty file, expected one segment per line", name)

@@ -34,14 +34,12 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
 from lxml import etree
 
 from align import __version__
-from align.files import atomic_output
+from align.files import STDIN, atomic_output, display_name
 from align.model import ConfigError, FormatError, InputError
 from align.normalize import clean_text, match_key
 from align.progress import Progress
 from align.tmx import CREATION_TOOL, Header, Unit, Variant, creation_date, open_tmx, unit_element, write_units
 
-STDIN = "-"
-STDIN_NAME = "<stdin>"
 SCORE_PROP = "x-score"
 DOCUMENT_PROP = "x-document"
 SIGNATURE_PROP = "x-align-signature"
@@ -495,10 +493,6 @@ def _checked_path(path: str) -> str:
         if not Path(path).exists():
             raise InputError("no such file", path)
     return path
-
-
-def display_name(path: str) -> str:
-    return STDIN_NAME if path == STDIN else path
 
 
 def open_memory(path: str, keep_xml: bool = True, stdin: BinaryIO | None = None) -> tuple[Header, Iterator[Unit]]:

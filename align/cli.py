@@ -468,7 +468,6 @@ def glossary_merge(inputs, output, quiet):
 
 # --- tmx ------------------------------------------------------------------------------------
 
-QUIET_OPTION = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no summary).")
 TMX_OUTPUT = "The TMX to write ('-' for standard output)."
 
 
@@ -532,7 +531,7 @@ def _stats_text(name: str, st) -> list[str]:
 @tmx.command("stats")
 @click.argument("memory", type=click.Path(), metavar="MEMORY.tmx")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
-@QUIET_OPTION
+@QUIET
 def tmx_stats(memory, as_json, quiet):
     """What MEMORY holds: units, languages, units per document, the score distribution
     (min, quartiles, max), duplicates, empty segments and the header's signature.
@@ -573,7 +572,7 @@ def tmx_stats(memory, as_json, quiet):
 @click.option("--dedupe-key", type=click.Choice(["text", "loose"]),
               help="With --dedupe, when units are the same: 'text' (the default), same after NFC and white-space "
                    "clean-up; 'loose', also one tone-mark convention (hòa = hoà), ASCII quotes, case ignored.")
-@QUIET_OPTION
+@QUIET
 def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
     """Merge memories of one language pair into one, units in input order, each unit as it was
     (props, notes, inline markup). A memory in another language pair is an error.
@@ -604,7 +603,7 @@ def tmx_merge(inputs, output, dedupe, dedupe_key, quiet):
               help="Keep units of this document (x-document prop); repeat for several.")
 @click.option("--drop-unscored", is_flag=True,
               help="With --min-score, also leave out units that have no stored score (kept by default).")
-@QUIET_OPTION
+@QUIET
 def tmx_filter(memory, output, min_score, documents, drop_unscored, quiet):
     """Keep the units of MEMORY that pass: a stored score of at least --min-score, and/or from
     the given documents. Nothing is rescored; units are written as they were.
@@ -638,7 +637,7 @@ def tmx_filter(memory, output, min_score, documents, drop_unscored, quiet):
               "TMX header's srclang; vi for TSV and Moses input].")
 @click.option("--trg-lang", help="Target language [default: the other language of the TMX's units; en for TSV "
               "and Moses input].")
-@QUIET_OPTION
+@QUIET
 def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang, quiet):
     """Convert INPUT between TMX, TSV (source<TAB>target<TAB>score<TAB>document, one unit a line,
     no header) and Moses-style plain text (BASE.vi and BASE.en, line n translating line n).
@@ -679,7 +678,7 @@ def tmx_convert(source, output, source_format, output_format, src_lang, trg_lang
                    "instead of by order; needed for --glossary with text references.")
 @click.option("--src-lang", default="vi", show_default=True, help="Source language of a TMX reference.")
 @click.option("--trg-lang", default="en", show_default=True, help="Target (reference) language of a TMX.")
-@click.option("--metric", "metrics", default=",".join(("bleu", "chrf", "ter")), show_default=True,
+@click.option("--metric", "metrics", default="bleu,chrf,ter", show_default=True,
               help="Comma-separated metrics: bleu, chrf, ter.")
 @click.option("--per-segment", is_flag=True, help="Also give each segment's sentence-level scores.")
 @click.option("--glossary", "glossary_path", type=click.Path(), metavar="G.tsv",

@@ -304,19 +304,21 @@ class Lexicon:
         return Lexicon(self.glossary, self.tone_style, translations, {k: frozenset(v) for k, v in reverse.items()},
                        self._vi_terms, self._en_terms)
 
+    def _term_matches(self, keys: list[str], lang: str) -> list[tuple[int, int]]:
+        """Where glossary terms stand in a sentence's word keys, as (start, end) word spans, possibly
+        overlapping: only the lengths of the terms starting with each word are tried."""
+        index = self._vi_terms if lang == "vi" else self._en_terms
+        sizes = self._term_sizes[lang]
+        return [(start, start + size) for start, key in enumerate(keys) for size in sizes.get(key, ())
+                if start + size <= len(keys) and tuple(keys[start:start + size]) in index]
+
     def _terms_in(self, words: list[str], lang: str) -> frozenset[int]:
-        """The glossary terms (their ids) in a sentence's words: only the lengths of the terms
-        starting with each word are tried."""
+        """The glossary terms (their ids) in a sentence's words."""
         index = self._vi_terms if lang == "vi" else self._en_terms
         if not index:
             return frozenset()
-        sizes = self._term_sizes[lang]
-        found: set[int] = set()
-        for start, word in enumerate(words):
-            for size in sizes.get(word, ()):
-                if start + size <= len(words):
-                    found.update(index.get(tuple(words[start:start + size]), ()))
-        return frozenset(found)
+        return frozenset(term for start, end in self._term_matches(words, lang)
+                         for term in index[tuple(words[start:end])])
 
     def _dictionary_keys(self, words: list[str]) -> frozenset[str]:
         keys = set()
@@ -344,9 +346,7 @@ class Lexicon:
             return ()
         words = placed_words(text, lang, self.tone_style)
         keys = [key for _, _, key in words]
-        sizes = self._term_sizes[lang]
-        found = [(start, start + size) for start, key in enumerate(keys) for size in sizes.get(key, ())
-                 if start + size <= len(keys) and tuple(keys[start:start + size]) in index]
+        found = self._term_matches(keys, lang)
         found.sort(key=lambda span: (span[0] - span[1], span[0]))
         taken = [False] * len(keys)
         spans = []

@@ -24,7 +24,6 @@ from align.progress import Progress
 from align.segment import segment
 from align.terms import Unit as TermUnit
 from align.tmx import TmxHeader, creation_date, write_tmx
-from align.tmxtools import open_memory
 
 PAGE_SUFFIXES = (".html", ".htm", ".xhtml", ".txt")
 
@@ -516,6 +515,7 @@ def score_alignments(gold: str | Path, test: str | Path) -> ScoreReport:
 def memory_units(path: str, src_lang: str = "vi", trg_lang: str = "en") -> list[TermUnit]:
     """The units of a TMX ('-': standard input) that have both languages, labelled by document and
     bead when `run` wrote them ('doc#[3]:[4]'), else by their number in the file ('unit 12')."""
+    from align.tmxtools import open_memory  # the glossary tools' need: `run` and its workers never load it
     units = []
     _, items = open_memory(path, keep_xml=False)
     for number, item in enumerate(items, start=1):

@@ -126,17 +126,15 @@ class _MemoryUnit:
 
 
 def _memory_units(path: str, src_lang: str, trg_lang: str) -> list[_MemoryUnit]:
-    from align.tmx import Unit, iter_tmx  # lxml: only for a TMX reference
+    from align.tmxtools import open_memory  # lxml: only for a TMX reference
 
-    if not Path(path).is_file():
-        read_input(path)  # the usual "no such file" / "is a folder" error
     units = []
-    for item in iter_tmx(path):
-        if isinstance(item, Unit):
-            src, trg = item.text(src_lang), item.text(trg_lang)
-            units.append(_MemoryUnit(clean_text(src) if src is not None else None,
-                                     clean_text(trg) if trg is not None else None,
-                                     item.prop("x-document") or ""))
+    _, items = open_memory(path, keep_xml=False)
+    for item in items:
+        src, trg = item.text(src_lang), item.text(trg_lang)
+        units.append(_MemoryUnit(clean_text(src) if src is not None else None,
+                                 clean_text(trg) if trg is not None else None,
+                                 item.prop("x-document") or ""))
     if not units:
         raise InputError("the memory has no translation units", path)
     for lang, present in ((trg_lang, any(u.reference is not None for u in units)),

@@ -41,16 +41,17 @@ class TmxHeader:
     creation_date: str
 
 
-def _prop(parent, kind: str, value: str) -> None:
+def add_prop(parent, kind: str, value: str) -> None:
+    """A <prop type=kind>value</prop> child."""
     prop = etree.SubElement(parent, "prop", type=kind)
     prop.text = value
 
 
 def _unit(pair: Pair, header: TmxHeader) -> etree._Element:
     tu = etree.Element("tu")
-    _prop(tu, "x-score", f"{pair.score:.4f}")
-    _prop(tu, "x-document", pair.document)
-    _prop(tu, "x-bead", str(pair.bead))
+    add_prop(tu, "x-score", f"{pair.score:.4f}")
+    add_prop(tu, "x-document", pair.document)
+    add_prop(tu, "x-bead", str(pair.bead))
     for lang, text in ((header.src_lang, pair.src_text), (header.trg_lang, pair.trg_text)):
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
         etree.SubElement(tuv, "seg").text = text
@@ -69,7 +70,7 @@ def write_tmx(stream: BinaryIO, pairs: Iterable[Pair], header: TmxHeader) -> int
         "datatype": "plaintext",
         "creationdate": header.creation_date,
     })
-    _prop(head, "x-align-signature", header.signature)
+    add_prop(head, "x-align-signature", header.signature)
     return write_units(stream, head, (_unit(pair, header) for pair in pairs), indent=True)
 
 
@@ -111,7 +112,7 @@ def unit_element(unit: "Unit") -> etree._Element:
     if unit.src_lang:
         tu.set("srclang", unit.src_lang)
     for kind, value in unit.props:
-        _prop(tu, kind, value)
+        add_prop(tu, kind, value)
     for variant in unit.variants:
         tuv = etree.SubElement(tu, "tuv", {XML_LANG: variant.lang})
         etree.SubElement(tuv, "seg").text = variant.text

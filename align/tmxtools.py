@@ -29,7 +29,7 @@ import tempfile
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Callable, Iterable, Iterator, Sequence
+from typing import BinaryIO, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from lxml import etree
 
@@ -38,8 +38,9 @@ from align.files import STDIN, atomic_output, display_name
 from align.model import ConfigError, FormatError, InputError
 from align.normalize import clean_text, match_key
 from align.progress import Progress
-from align.tmx import CREATION_TOOL, Header, Unit, Variant, creation_date, open_tmx, unit_element, write_units
+from align.tmx import CREATION_TOOL, Header, add_prop, Unit, Variant, creation_date, open_tmx, unit_element, write_units
 
+T = TypeVar("T")
 SCORE_PROP = "x-score"
 DOCUMENT_PROP = "x-document"
 SIGNATURE_PROP = "x-align-signature"
@@ -311,8 +312,8 @@ def output_header(first: Header, step: str, signatures: Sequence[str] = (), src_
     if src_lang:
         header.set("srclang", src_lang)
     for signature in dict.fromkeys(signatures):
-        _add_prop(header, SIGNATURE_PROP, signature)
-    _add_prop(header, STEP_PROP, f"align {__version__} {step}")
+        add_prop(header, SIGNATURE_PROP, signature)
+    add_prop(header, STEP_PROP, f"align {__version__} {step}")
     return header
 
 
@@ -320,11 +321,6 @@ def _copy(element: etree._Element) -> etree._Element:
     copied = etree.fromstring(etree.tostring(element))
     copied.tail = None
     return copied
-
-
-def _add_prop(parent: etree._Element, kind: str, value: str) -> None:
-    prop = etree.SubElement(parent, "prop", type=kind)
-    prop.text = value
 
 
 # --- plain-text formats: TSV and Moses ----------------------------------------------------
@@ -353,7 +349,6 @@ class Row:
 class RowCounts:
     """What converting units to rows left out or changed, for the summary."""
 
-    rows: int = 0
     skipped: int = 0  # units without both languages
     flattened: int = 0  # segments whose tabs or line breaks became spaces
     markup: int = 0  # segments whose inline codes were left out
@@ -389,7 +384,6 @@ def rows_from_units(header: Header, units: Iterable[Unit], name: str, src_lang: 
             counts.flattened += flat != variant.text
             counts.markup += variant.has_markup
             texts.append(flat)
-        counts.rows += 1
         score = unit.prop(SCORE_PROP) or ""
         yield Row(texts[0], texts[1], one_line(score), one_line(unit.prop(DOCUMENT_PROP) or ""))
 
@@ -513,11 +507,12 @@ def output_stream(path: str) -> Iterator[BinaryIO]:
             yield stream
 
 
-def counted(units: Iterable[Unit], progress: Progress | None) -> Iterator[Unit]:
-    for unit in units:
+def counted(items: Iterable[T], progress: Progress | None) -> Iterator[T]:
+    """The items as they come, each counted on the progress line."""
+    for item in items:
         if progress is not None:
             progress.advance()
-        yield unit
+        yield item
 
 
 def memory_stats(path: str, progress: Progress | None = None) -> Stats:
@@ -618,9 +613,7 @@ def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: 
 
         def kept() -> Iterator[etree._Element]:
             nonlocal read
-            for _, unit in _pair_checked(inputs, opened, PairFinder(opened[0][0])):
-                if progress is not None:
-                    progress.advance()
+            for _, unit in counted(_pair_checked(inputs, opened, PairFinder(opened[0][0])), progress):
                 if keep is None or keep[read]:
                     yield unit_element(unit)
                 read += 1
@@ -717,7 +710,7 @@ def convert(conversion: Conversion, step: str, progress: Progress | None = None)
             with output_stream(conversion.output) as stream:
                 written = write_units(stream, head, (unit_element(u) for u in counted(units, progress)))
         else:
-            rows = _advancing(rows, progress)
+            rows = counted(rows, progress)
             first = next(rows, None)  # reading one row settles the target language of a TMX
             everything = itertools.chain([first] if first else [], rows)
             if conversion.output_format == "tsv":
@@ -748,9 +741,3 @@ def convert(conversion: Conversion, step: str, progress: Progress | None = None)
         notes.append(f"{counts.markup} segments had inline codes, written as plain text")
     return Outcome(written + counts.skipped, written, tuple(notes), written_to)
 
-
-def _advancing(rows: Iterable[Row], progress: Progress | None) -> Iterator[Row]:
-    for row in rows:
-        if progress is not None:
-            progress.advance()
-        yield row

@@ -28,8 +28,9 @@ def _new_file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
-    """A binary stream whose content replaces `path` only if the block completes without error."""
+def atomic_output(path: str | Path, durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary stream whose content replaces `path` only if the block completes without error;
+    `durable`: on disk (fsync) before it replaces the old file, not only whole."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -41,7 +42,8 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         with os.fdopen(handle, "wb") as stream:
             yield stream
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
@@ -49,9 +51,9 @@ def atomic_output(path: str | Path) -> Iterator[BinaryIO]:
         raise
 
 
-def write_atomically(path: str | Path, data: bytes) -> None:
+def write_atomically(path: str | Path, data: bytes, durable: bool = True) -> None:
     """Replace `path` with `data` in one step."""
-    with atomic_output(path) as stream:
+    with atomic_output(path, durable) as stream:
         stream.write(data)
 
 

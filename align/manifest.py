@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from align.files import write_atomically
 from align.lexicon import Lexicon
 from align.model import Bead, DocumentPair, Pair, PairResult, ScoreParts, Sentence
 
@@ -93,6 +92,7 @@ class Manifest:
         if not resume and self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(exist_ok=True)
+        self.holds_entries = resume  # a new manifest has none to look up
         self.reused = 0
         self._shards: set[str] = set()  # subfolders known to exist: one mkdir each, not one per entry
 
@@ -102,6 +102,8 @@ class Manifest:
 
     def stored_key(self, pair: DocumentPair) -> str | None:
         """The key of the result kept for this pair, if any."""
+        if not self.holds_entries:
+            return None
         try:
             with open(self._entry(pair), "rb") as stream:
                 return stream.readline().decode("ascii").strip() or None
@@ -121,19 +123,13 @@ class Manifest:
         return result
 
     def save(self, pair: DocumentPair, entry: bytes) -> None:
-        """Keep a finished pair's entry (`entry_bytes`): written whole, then renamed into place."""
+        """Keep a finished pair's entry (`entry_bytes`): written whole, then renamed into place.
+        Not synced to disk: the output is, and a lost entry only means aligning that pair again."""
         path = self._entry(pair)
         if path.parent.name not in self._shards:
             path.parent.mkdir(exist_ok=True)
             self._shards.add(path.parent.name)
-        handle, temporary = tempfile.mkstemp(prefix=".entry.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(entry)
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, entry, durable=False)
 
     def remove(self) -> None:
         """Forget the run: its output is complete."""

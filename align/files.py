@@ -27,14 +27,20 @@ def _new_file_mode() -> int:
     return 0o666 & ~umask
 
 
+def output_folder(path: str | Path) -> Path:
+    """The folder an output file goes to; an InputError when it does not exist."""
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise InputError("output folder does not exist", str(folder))
+    return folder
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | Path, durable: bool = True) -> Iterator[BinaryIO]:
     """A binary stream whose content replaces `path` only if the block completes without error;
     `durable`: on disk (fsync) before it replaces the old file, not only whole."""
     path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError("output folder does not exist", str(folder))
+    folder = output_folder(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     try:
         # a memory or report is shared like any other file; an existing one keeps its mode
@@ -57,13 +63,22 @@ def write_atomically(path: str | Path, data: bytes, durable: bool = True) -> Non
         stream.write(data)
 
 
+def check_input(path: str | Path) -> None:
+    """Raise the InputError of an input that is a folder or does not exist ('-' is standard input)."""
+    if str(path) == STDIN:
+        return
+    if Path(path).is_dir():
+        raise InputError("is a folder, expected a file", str(path))
+    if not Path(path).exists():
+        raise InputError("no such file", str(path))
+
+
 def read_input(path: str | Path) -> bytes:
     """A file's bytes ('-': all of standard input); a missing or unreadable path becomes an InputError naming it."""
     if str(path) == STDIN:
         return sys.stdin.buffer.read()
+    check_input(path)
     path = Path(path)
-    if path.is_dir():
-        raise InputError("is a folder, expected a file", str(path))
     try:
         return path.read_bytes()
     except FileNotFoundError:

@@ -29,7 +29,7 @@ from lxml import etree
 from lxml.html import builder as E
 
 from align import __version__
-from align.files import STDIN, atomic_output
+from align.files import STDIN, atomic_output, output_folder
 from align.lexicon import Lexicon, TermSpan
 from align.model import AlignError, Bead, ConfigError, InputError, Pair, PairResult, Sentence
 from align.tmx import creation_date
@@ -374,9 +374,7 @@ class HtmlReport:
             raise ConfigError("--report -: the report is a page to open in a browser, not a stream; give a file "
                               "name (-o - already sends the memory to standard output)")
         self.path = Path(path)
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        if not folder.is_dir():
-            raise InputError("output folder does not exist", str(folder))
+        folder = output_folder(self.path)
         if self.path.is_dir():
             raise InputError("is a folder, expected a file name for the report", str(self.path))
         self.lexicon, self.signature, self.min_score = lexicon, signature, min_score

@@ -34,7 +34,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Sequence, TypeVar
 from lxml import etree
 
 from align import __version__
-from align.files import STDIN, atomic_output, display_name
+from align.files import STDIN, atomic_output, check_input, display_name
 from align.model import ConfigError, FormatError, InputError
 from align.normalize import clean_text, match_key
 from align.progress import Progress
@@ -481,11 +481,7 @@ def moses_base(path: str, src_lang: str, trg_lang: str) -> str:
 # --- the commands: files in, files out ----------------------------------------------------
 
 def _checked_path(path: str) -> str:
-    if path != STDIN:
-        if Path(path).is_dir():
-            raise InputError("is a folder, expected a file", path)
-        if not Path(path).exists():
-            raise InputError("no such file", path)
+    check_input(path)
     return path
 
 

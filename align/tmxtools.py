@@ -564,21 +564,25 @@ class _Input:
 
 
 def _pair_checked(inputs: Sequence[_Input], opened: Sequence[tuple[Header, Iterator[Unit]]],
-                  finder: PairFinder) -> Iterator[tuple[int, Unit]]:
-    """Every input's units in turn (with the input's index), each checked against the first input's pair."""
+                  finder: PairFinder, check_units: bool = True) -> Iterator[Unit]:
+    """Every input's units in turn, each (unless a first reading did already) checked against
+    the first input's pair."""
     first_source = opened[0][0].get("srclang") or "*all*"
     for index, (source, (header, _)) in enumerate(zip(inputs, opened)):
         srclang = header.get("srclang") or "*all*"
         if index and not same_language(srclang, first_source):
             raise FormatError(f"source language {srclang}, but {inputs[0].name} has {first_source}; "
                               "merge memories of one language pair", source.name)
+    expected = None
     for index, (source, (_, units)) in enumerate(zip(inputs, opened)):
+        if index == 1:
+            expected = finder.pair  # complete once the first input has been read
         for unit in units:
             if index == 0:
                 finder.see(unit)
-            else:
-                check_pair(finder.pair, inputs[0].name, unit, source.name)
-            yield index, unit
+            elif check_units:
+                check_pair(expected, inputs[0].name, unit, source.name)
+            yield unit
 
 
 def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: str,
@@ -603,13 +607,14 @@ def merge_memories(paths: Sequence[str], output: str, dedupe: str | None, step: 
             opened = [source.open(keep_xml=False) for source in inputs]
             finder = PairFinder(opened[0][0])
             keep = best_positions((unit_key(unit, dedupe, finder.canonical), unit_score(unit))
-                                  for _, unit in _pair_checked(inputs, opened, finder))
+                                  for unit in _pair_checked(inputs, opened, finder))
         opened = [source.open(keep_xml=True) for source in inputs]
         read = 0
 
         def kept() -> Iterator[etree._Element]:
             nonlocal read
-            for _, unit in counted(_pair_checked(inputs, opened, PairFinder(opened[0][0])), progress):
+            checked = _pair_checked(inputs, opened, PairFinder(opened[0][0]), check_units=not dedupe)
+            for unit in counted(checked, progress):
                 if keep is None or keep[read]:
                     yield unit_element(unit)
                 read += 1

@@ -16,7 +16,6 @@ from align.model import ConfigError, Term
 from align.testset import TestSet
 
 METRICS = ("bleu", "chrf", "ter")
-DEFAULT_METRICS = METRICS
 DEFAULT_SEED = 12345  # sacrebleu's own default (SACREBLEU_SEED)
 DEFAULT_RESAMPLES = 1000  # sacrebleu's --paired-bs-n default
 # BLEU tokenizers that fetch a SentencePiece model from the network on first use: refused,
@@ -253,8 +252,10 @@ def _system_result(system, statistics: dict[str, list], test_set: TestSet, metri
         scores.append(_score(metric, statistics[name], bootstrap))
         for document, indices in groups.items():
             documents[document].append(_score(metric, [statistics[name][i] for i in indices]))
-    segments = tuple(tuple(m.sentence_score(hyp, list(refs)).score for m in sentence_metrics.values())
-                     for hyp, *refs in zip(system.lines, *test_set.references)) if sentence_metrics else ()
+    # each segment's score from the statistics the corpus score was made of: extracting them again
+    # (sentence_score) would read every reference once more and, for TER, redo the edit distances
+    segments = tuple(zip(*([metric._compute_score_from_stats(stats).score for stats in statistics[name]]
+                           for name, metric in sentence_metrics.items()))) if sentence_metrics else ()
     accuracy = None
     if glossary is not None:
         accuracy = term_accuracy(test_set.sources, system.lines, test_set.lines, glossary, glossary_name)
@@ -263,7 +264,7 @@ def _system_result(system, statistics: dict[str, list], test_set: TestSet, metri
                         segments, tuple(significance), accuracy)
 
 
-def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, options: MetricOptions = MetricOptions(),
+def evaluate(test_set: TestSet, metric_names: Sequence[str] = METRICS, options: MetricOptions = MetricOptions(),
              per_segment: bool = False, glossary: Sequence[Term] | None = None, glossary_name: str = "",
              resamples: int = DEFAULT_RESAMPLES, seed: int = DEFAULT_SEED) -> Evaluation:
     """Score every system of `test_set`: corpus scores, per document when documents are known,
@@ -273,8 +274,8 @@ def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, o
         raise ConfigError("term accuracy needs the source segments: give --src S.txt, or a TMX reference")
     references = [list(stream) for stream in test_set.references]
     metrics = {name: build_metric(name, options, references) for name in metric_names}
-    sentence_metrics = {name: build_metric(name, options, None, sentence_level=True) if name == "bleu" else metric
-                        for name, metric in metrics.items()} if per_segment else {}
+    sentence_metrics = {name: build_metric(name, options, references, sentence_level=True) if name == "bleu"
+                        else metric for name, metric in metrics.items()} if per_segment else {}
     statistics = [{name: _statistics(metric, system.lines) for name, metric in metrics.items()}
                   for system in test_set.systems]
     bootstrap = None
@@ -285,7 +286,6 @@ def evaluate(test_set: TestSet, metric_names: Sequence[str] = DEFAULT_METRICS, o
     results = tuple(_system_result(*parts, test_set, metrics, sentence_metrics, bootstrap, significance,
                                    glossary, glossary_name)
                     for *parts, significance in zip(test_set.systems, statistics, significances))
-    # after scoring: sacrebleu knows a sentence metric's number of references only once it has used it
     segment_signatures = tuple((score.name, metric.get_signature().format())
                                for score, metric in zip(results[0].scores, sentence_metrics.values()))
     return Evaluation(test_set, results, segment_signatures, bootstrap)

@@ -76,6 +76,11 @@ class Bead:
         """'1-1', '2-1', '1-0' ..."""
         return f"{len(self.src)}-{len(self.trg)}"
 
+    @property
+    def is_merge(self) -> bool:
+        """More than one sentence on a side (2-1, 1-2, 2-2 ...)."""
+        return len(self.src) > 1 or len(self.trg) > 1
+
     def __str__(self) -> str:
         """The vecalign bead notation, e.g. `[1, 2]:[3]`."""
         return f"[{', '.join(map(str, self.src))}]:[{', '.join(map(str, self.trg))}]"

@@ -277,8 +277,8 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | tuple[tuple[s
         texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
         if context.first_pass:
             return learnt_pairs(align_pair(pair, context.settings, context.lexicon, texts))
-        key = pair_key(context.run_key, pair.name, *texts)
-        if key == job.stored_key:
+        key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
+        if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
         result = align_pair(pair, context.settings, context.lexicon, texts)
         return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)

@@ -216,7 +216,7 @@ def bead_row(bead: Bead, pair: Pair | None, result: PairResult, hits: Hits, lexi
         verdict = "accepted" if pair.accepted else "rejected"
         badges = [] if pair.accepted else [E.SPAN({"class": "badge rejected"}, "rejected")]
     classes = ["bead", verdict]
-    if len(bead.src) > 1 or len(bead.trg) > 1:
+    if bead.is_merge:
         classes.append("merge")
         badges.append(E.SPAN({"class": "badge merge"}, f"{bead.kind} merge"))
     attributes = {"class": " ".join(classes), "data-verdict": verdict, "data-bead": str(bead)}
@@ -249,7 +249,7 @@ def document_figures(number: int, result: PairResult, hits: Hits) -> DocumentFig
     scores = [p.score for p in result.pairs]
     return DocumentFigures(
         number, result.name, len(result.src_sentences), len(result.trg_sentences), len(result.accepted),
-        len(result.rejected), result.unaligned, sum(len(b.src) > 1 or len(b.trg) > 1 for b in result.beads),
+        len(result.rejected), result.unaligned, sum(b.is_merge for b in result.beads),
         len(result.beads), sum(scores) / len(scores) if scores else None, sum(len(h) for side in hits for h in side.values()))
 
 

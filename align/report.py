@@ -20,7 +20,6 @@ import contextlib
 import hashlib
 import shutil
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Sequence
@@ -287,10 +286,6 @@ def _pairs_table_start():
 
 # --- the page ----------------------------------------------------------------------------------
 
-def _written_at() -> str:
-    return time.strftime("%Y-%m-%d %H:%M UTC", time.strptime(creation_date(), "%Y%m%dT%H%M%SZ"))
-
-
 def _summary_table(summary: "Summary", min_score: float):
     pairs = summary.accepted + summary.rejected
     rows = [
@@ -421,7 +416,7 @@ class HtmlReport:
                         with xf.element("main"):
                             xf.flush()  # everything before the spool is on the stream, in order
                             shutil.copyfileobj(self._spool, stream)
-                        xf.write(E.FOOTER(f"Written by align {__version__} on {_written_at()}."))
+                        xf.write(E.FOOTER(f"Written by align {__version__} on {creation_date('%Y-%m-%d %H:%M UTC')}."))
                         xf.write(E.SCRIPT(SCRIPT))
 
     @contextlib.contextmanager

@@ -24,11 +24,12 @@ CREATION_TOOL = "align"
 CODE_ELEMENTS = {"bpt", "ept", "ph", "it", "ut", "sub"}
 
 
-def creation_date() -> str:
-    """UTC now as TMX writes dates (20261124T175300Z); SOURCE_DATE_EPOCH fixes it for reproducible runs."""
+def creation_date(layout: str = "%Y%m%dT%H%M%SZ") -> str:
+    """UTC now as TMX writes dates (20261124T175300Z), or in another strftime `layout`;
+    SOURCE_DATE_EPOCH fixes it for reproducible runs."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     seconds = int(epoch) if epoch and epoch.isdigit() else time.time()
-    return time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(seconds))
+    return time.strftime(layout, time.gmtime(seconds))
 
 
 @dataclass(frozen=True)

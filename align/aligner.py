@@ -28,31 +28,37 @@ class Costs(Protocol):
         ending at (i, limits[i][0] + k), infinite where there is none."""
 
 
-def _band_limits(n_src: int, n_trg: int, width: int, centre: list[int] | None = None) -> list[tuple[int, int]]:
+def _band_limits(n_src: int, n_trg: int, width: int,
+                 path: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """For each source position 0..n_src, the lowest and highest target position searched:
-    `width` either side of the diagonal, or of `centre` (a target position per source position)."""
-    if centre is None:
+    `width` either side of the diagonal, or of the target positions `path` takes there."""
+    if path is None:
         slope = n_trg / n_src
         return [(max(0, math.floor(i * slope - width)), min(n_trg, math.ceil(i * slope + width)))
                 for i in range(n_src + 1)]
-    return [(max(0, c - width), min(n_trg, c + width)) for c in centre]
+    return [(max(0, first - width), min(n_trg, last + width)) for first, last in path]
 
 
-def _path_centre(beads: list[Bead], n_src: int) -> list[int]:
-    """Where a path crosses each source position: the last target position it reaches there."""
-    centre = [0] * (n_src + 1)
+def _path_rows(beads: Sequence[Bead], n_src: int) -> list[tuple[int, int]]:
+    """For each source position, the first and last target position a path takes there: 0-1
+    beads move along a row, and a merge's inner row counts the positions it spans. A band built
+    on these holds the whole path, so searching it again can only find as good a path or better."""
+    rows: list[list[int]] = [[] for _ in range(n_src + 1)]
     i = j = 0
+    rows[0].append(0)
     for bead in beads:
-        i, j = i + len(bead.src), j + len(bead.trg)
-        for row in range(i - len(bead.src) + 1, i + 1):
-            centre[row] = j
-    return centre
+        a, b = len(bead.src), len(bead.trg)
+        for row in range(i + 1, i + a):
+            rows[row] += [j, j + b]
+        i, j = i + a, j + b
+        rows[i].append(j)
+    return [(min(row), max(row)) for row in rows]
 
 
 def _search(n_src: int, n_trg: int, pricing: Costs, width: int,
-            centre: list[int] | None = None) -> tuple[list[Bead], bool]:
+            path: list[tuple[int, int]] | None = None) -> tuple[list[Bead], bool]:
     """The best path within the band, and whether it touched the band's edge."""
-    limits = _band_limits(n_src, n_trg, width, centre)
+    limits = _band_limits(n_src, n_trg, width, path)
     priced = {shape: pricing.band_costs(*shape, limits) for shape in BEAD_SHAPES if shape[0] and shape[1]}
     best: list[np.ndarray] = []
     back: list[np.ndarray] = []
@@ -115,12 +121,12 @@ def align(n_src: int, n_trg: int, pricing: Costs, band: int,
         return tuple(Bead((i,), ()) for i in range(n_src)) + tuple(Bead((), (j,)) for j in range(n_trg))
     # The band must at least let the path step across a row whatever the length ratio.
     width = max(band, math.ceil(n_trg / n_src) + 2, 2)
-    centre, tries = (_path_centre(list(guide), n_src) if guide else None), 0
+    path, tries = (_path_rows(guide, n_src) if guide else None), 0
     while True:
-        beads, touched = _search(n_src, n_trg, pricing, width, centre)
+        beads, touched = _search(n_src, n_trg, pricing, width, path)
         if beads and (not touched or width >= max(n_src, n_trg)):
             return tuple(beads)
         if beads and tries < RECENTRE_TRIES:
-            centre, tries = _path_centre(beads, n_src), tries + 1
+            path, tries = _path_rows(beads, n_src), tries + 1
         else:
             width *= 2

@@ -75,6 +75,10 @@ def main():
                    "[default: the seed glossary shipped with align].")
 @click.option("--no-glossary", is_flag=True, help="Use no glossary at all, not even the seed glossary.")
 @click.option("--dictionary", type=click.Path(), help="vi<TAB>en word list used as lexical evidence.")
+@click.option("--self-train/--no-self-train", default=None,
+              help="Learn word translations from a first alignment of the run's own pages, then align again "
+                   "with them [default: only without --dictionary]. With a dictionary: more deletions found, "
+                   "about 1.8 times the time.")
 @click.option("--embeddings", is_flag=True,
               help="Also compare sentence embeddings (a small multilingual model, optional extra "
                    "'align-vi-en[embed]'): better pairs and deletions, about 50 sentences a second "
@@ -107,8 +111,8 @@ def main():
 @click.option("--ship-text", is_flag=True,
               help="With --scheduler: send the pages' text to the workers instead of their paths.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings, presegmented, beads, encoding,
-        srx_path, report_path, skip_unpaired, pair_list, jobs, resume, keep_going, scheduler, ship_text, quiet):
+def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train, embeddings, presegmented, beads,
+        encoding, srx_path, report_path, skip_unpaired, pair_list, jobs, resume, keep_going, scheduler, ship_text, quiet):
     """Align VI with EN (two files, or two folders paired by file stem) into a TMX memory.
 
     \b
@@ -125,7 +129,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, embeddings
         raise ConfigError("--srx splits pages; --presegmented input is already split, so leave out one of them")
     from align.srx import read_srx
     settings = Settings(min_score=min_score, presegmented=presegmented, encoding=encoding, embeddings=embeddings,
-                        srx=read_srx(srx_path) if srx_path else None).checked()
+                        self_train=self_train, srx=read_srx(srx_path) if srx_path else None).checked()
     if embeddings:
         from align.semantic import check_available
         check_available()

@@ -12,10 +12,12 @@ import hashlib
 import re
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import Stemmer
 
 from align.config import Resource
 from align.model import Evidence, FormatError, InputError, Term
@@ -131,6 +133,23 @@ def _english_word_key(word: str) -> str:
     return word
 
 
+# English function words, also as word keys: 'this' keys as 'thi'
+_EN_FUNCTION_KEYS = frozenset(STOPWORDS["en"]) | {_english_word_key(w) for w in STOPWORDS["en"]}
+_STEMMER = Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _stem(key: str) -> str:
+    return _STEMMER.stemWord(key)
+
+
+def translation_words(keys: Iterable[str]) -> set[str]:
+    """English word keys as the dictionary's translations are compared: function words left out
+    (a translation does not keep them reliably) and the rest stemmed (Porter2), so that a gloss's
+    'coordinate' meets 'coordination' and 'region' meets 'regional'."""
+    return {_stem(k.replace("-", "")) for k in keys if k not in _EN_FUNCTION_KEYS}
+
+
 def words_of(text: str, lang: str, tone_style: str = "classic") -> list[str]:
     """Comparable word keys: Vietnamese syllables via `match_key`, English words via lower case and plural."""
     if lang == "vi":
@@ -203,7 +222,7 @@ def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic"
     for vi, en in pairs:
         syllables = words_of(vi, "vi", tone_style)
         vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
-        en_words = {w for w in words_of(en, "en") if w not in STOPWORDS["en"]}
+        en_words = translation_words(words_of(en, "en"))
         vi_count.update(vi_keys)
         en_count.update(en_words)
         # kept as tuples of shared strings: a set per sentence and a string per syllable pair
@@ -266,8 +285,9 @@ class Lexicon:
 
     glossary: tuple[Term, ...] = ()
     tone_style: str = "classic"
-    translations: dict[str, frozenset[str]] = field(default_factory=dict)  # vi key -> en word keys
-    reverse: dict[str, frozenset[str]] = field(default_factory=dict)  # en word key -> vi keys
+    # vi key -> English words as `translation_words` gives them, and back
+    translations: dict[str, frozenset[str]] = field(default_factory=dict)
+    reverse: dict[str, frozenset[str]] = field(default_factory=dict)
     _vi_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
     _en_terms: dict[tuple[str, ...], tuple[int, ...]] = field(default_factory=dict)
 
@@ -285,7 +305,7 @@ class Lexicon:
             key = keys.get(term.vi)
             if key is None:
                 key = keys[term.vi] = " ".join(words_of(term.vi, "vi", tone_style))
-            english = {w for w in words_of(term.en, "en") if w not in STOPWORDS["en"]}
+            english = translation_words(words_of(term.en, "en"))
             if key and english:
                 translations.setdefault(key, set()).update(english)
         terms_only = cls(glossary, tone_style, _vi_terms={k: tuple(v) for k, v in vi_terms.items() if k},
@@ -293,10 +313,15 @@ class Lexicon:
         return terms_only.with_translations({k: frozenset(v) for k, v in translations.items()})
 
     def with_translations(self, extra: dict[str, frozenset[str]]) -> "Lexicon":
-        """This lexicon with more translations (e.g. learnt from the input itself) added."""
+        """This lexicon with more translations (e.g. learnt from the input itself) added: Vietnamese
+        keys (function words left out) to English words as `translation_words` gives them."""
         translations = dict(self.translations)
+        function_words = {match_key(w, self.tone_style) for w in STOPWORDS["vi"]}
         for key, english in extra.items():
-            translations[key] = translations.get(key, frozenset()) | english
+            # A dictionary glosses function words with rare senses ('là': silk, 'tôi': servant)
+            # that a translation never has: they would only ever miss.
+            if key not in function_words:
+                translations[key] = translations.get(key, frozenset()) | english
         reverse: dict[str, set[str]] = {}
         for key, english in translations.items():
             for word in english:
@@ -320,13 +345,26 @@ class Lexicon:
         return frozenset(term for start, end in self._term_matches(words, lang)
                          for term in index[tuple(words[start:end])])
 
+    @functools.cached_property
+    def _key_prefixes(self) -> frozenset[str]:
+        """The first syllables of every longer dictionary key ('khu' of 'khu vực'): an n-gram that
+        is none of them cannot grow into a key."""
+        return frozenset(" ".join(parts[:size]) for parts in (key.split(" ") for key in self.translations)
+                         for size in range(1, len(parts)))
+
     def _dictionary_keys(self, words: list[str]) -> frozenset[str]:
+        """The dictionary keys (syllable n-grams, up to MAX_NGRAM) in a sentence's words."""
         keys = set()
+        translations, prefixes = self.translations, self._key_prefixes
         for start in range(len(words)):
-            for size in range(1, min(MAX_NGRAM, len(words) - start) + 1):
-                key = " ".join(words[start:start + size])
-                if key in self.translations:
+            key = words[start]
+            for end in range(start + 1, min(start + MAX_NGRAM, len(words)) + 1):
+                if end > start + 1:
+                    key = f"{key} {words[end - 1]}"
+                if key in translations:
                     keys.add(key)
+                if key not in prefixes:
+                    break
         return frozenset(keys)
 
     @functools.cached_property
@@ -370,6 +408,6 @@ class Lexicon:
         else:
             terms = self._terms_in(words, "en")
             if self.translations:
-                known = frozenset(w for w in words if w in self.reverse)
+                known = frozenset(w for w in translation_words(words) if w in self.reverse)
                 reach = frozenset().union(*(self.reverse[w] for w in known))
         return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), terms, known, reach)

@@ -16,8 +16,8 @@ from align.files import atomic_output, display_name, read_input, write_atomicall
 from align.glossary import read_glossary
 from align.lexicon import Lexicon, read_dictionary, train_translations
 from align.manifest import Manifest, entry_bytes, pair_key, run_key
-from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, ConfigError, DocumentPair, Evidence,
-                         FormatError, InputError, Pair, PairResult, Sentence)
+from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, Bead, ConfigError, DocumentPair,
+                         Evidence, FormatError, InputError, Pair, PairResult, Sentence)
 from align.normalize import clean_text
 from align.parallel import Executor, SerialExecutor
 from align.progress import Progress
@@ -164,8 +164,12 @@ def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> l
 
 
 def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings,
-                    lexicon: Lexicon) -> PairResult:
-    """Align two sentence lists and score every pair: a pure function of its inputs."""
+                    lexicon: Lexicon, earlier: Sequence[Bead] | None = None) -> PairResult:
+    """Align two sentence lists and score every pair: a pure function of its inputs.
+
+    Calibration aligns twice, the second time with rates measured on the first alignment;
+    `earlier`, an alignment of the same sentences from self-training's first pass, stands in
+    for the first of the two."""
     src_evidence = _evidence(src, "vi", lexicon)
     trg_evidence = _evidence(trg, "en", lexicon)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
@@ -176,8 +180,12 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
         vectors = (semantic.embed([s.text for s in src]), semantic.embed([t.text for t in trg]))
     table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
     pricing = scoring.BandCost(table, model)
-    beads = aligner.align(len(src), len(trg), pricing, settings.band)
-    if (model.lexical is not None or model.semantic is not None) and settings.calibrate:
+    calibrating = (model.lexical is not None or model.semantic is not None) and settings.calibrate
+    if calibrating and earlier is not None and _covers(earlier, len(src), len(trg)):
+        beads = tuple(earlier)
+    else:
+        beads = aligner.align(len(src), len(trg), pricing, settings.band)
+    if calibrating:
         if model.lexical is not None:
             model = replace(model, lexical=scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical))
         if model.semantic is not None:
@@ -196,12 +204,16 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     return PairResult(name, src, trg, beads, tuple(pairs))
 
 
+def _covers(beads: Sequence[Bead], n_src: int, n_trg: int) -> bool:
+    return sum(len(b.src) for b in beads) == n_src and sum(len(b.trg) for b in beads) == n_trg
+
+
 def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
-               texts: tuple[bytes, bytes] | None = None) -> PairResult:
+               texts: tuple[bytes, bytes] | None = None, earlier: Sequence[Bead] | None = None) -> PairResult:
     """Read (unless the two pages' bytes are given), split and align one document pair."""
     src = load_sentences(pair.src_path, settings.src_lang, settings, texts[0] if texts else None)
     trg = load_sentences(pair.trg_path, settings.trg_lang, settings, texts[1] if texts else None)
-    return align_sentences(pair.name, src, trg, settings, lexicon)
+    return align_sentences(pair.name, src, trg, settings, lexicon, earlier)
 
 
 def learnt_pairs(result: PairResult) -> tuple[tuple[str, str], ...]:
@@ -215,11 +227,13 @@ def learnt_pairs(result: PairResult) -> tuple[tuple[str, str], ...]:
 @dataclass(frozen=True)
 class Job:
     """One document pair to align; `texts` are its pages' bytes when shipped to a worker that
-    cannot read the paths, `stored_key` the key of the result a resumed run already holds."""
+    cannot read the paths, `stored_key` the key of the result a resumed run already holds,
+    `earlier` its beads from self-training's first pass."""
 
     pair: DocumentPair
     texts: tuple[bytes, bytes] | None = None
     stored_key: str | None = None
+    earlier: tuple[Bead, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +243,7 @@ class Context:
     settings: Settings
     lexicon: Lexicon
     keep_going: bool = False
-    first_pass: bool = False  # only the 1-1 sentence pairs that self-training learns from
+    first_pass: bool = False  # only what self-training needs: the beads, and the 1-1 sentence pairs learnt from
     run_key: str = ""  # manifest.run_key of the settings and lexicon
 
 
@@ -241,6 +255,15 @@ class Aligned:
     result: PairResult | None
     key: str
     entry: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FirstPass:
+    """What self-training's first pass keeps of a pair: the 1-1 sentence pairs it learns from,
+    and the beads, which the second pass calibrates on."""
+
+    learnt: tuple[tuple[str, str], ...]
+    beads: tuple[Bead, ...]
 
 
 @dataclass(frozen=True)
@@ -269,18 +292,19 @@ class PairFailure:
         return f"document {self.pair.name} ({self.pair.src_path}, {self.pair.trg_path}): {where}{self.problem}"
 
 
-def attempt(job: Job, context: Context) -> Aligned | PairFailure | tuple[tuple[str, str], ...]:
-    """Align one pair: its result (or, on a first pass, what self-training learns from it); an
+def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
+    """Align one pair: its result (or, on a first pass, what self-training takes from it); an
     error with its input becomes a PairFailure (any error, with keep_going), so a worker never dies of it."""
     pair = job.pair
     try:
         texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
         if context.first_pass:
-            return learnt_pairs(align_pair(pair, context.settings, context.lexicon, texts))
+            result = align_pair(pair, context.settings, context.lexicon, texts)
+            return FirstPass(learnt_pairs(result), result.beads)
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
-        result = align_pair(pair, context.settings, context.lexicon, texts)
+        result = align_pair(pair, context.settings, context.lexicon, texts, job.earlier)
         return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
     except AlignError as err:
         return PairFailure.of(pair, err)
@@ -290,40 +314,50 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | tuple[tuple[s
         return PairFailure.of(pair, err)
 
 
-def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest | None = None) -> Iterator[Job]:
-    for pair in pairs:
+def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest | None = None,
+          earlier: Sequence[tuple[Bead, ...] | None] = ()) -> Iterator[Job]:
+    for number, pair in enumerate(pairs):
         texts = None
         if executor.ships_text:
             try:
                 texts = (read_input(pair.src_path), read_input(pair.trg_path))
             except InputError:
                 pass  # the worker tries the paths, and reports the pair as failed if it cannot read them
-        yield Job(pair, texts, manifest.stored_key(pair) if manifest else None)
+        yield Job(pair, texts, manifest.stored_key(pair) if manifest else None,
+                  earlier[number] if number < len(earlier) else None)
 
 
-def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon,
-                 executor: Executor | None = None, keep_going: bool = False) -> Lexicon:
+def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
+                 keep_going: bool = False) -> tuple[Lexicon, list[tuple[Bead, ...] | None]]:
     """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
     in input order until `self_train_pairs` sentence pairs are found (pairs that fail are skipped
-    with keep_going), so the table is the same however the work is spread."""
+    with keep_going), so the table is the same however the work is spread; and the beads of
+    that first alignment, one entry per pair it reached (None for a pair that failed).
+
+    The first alignment is not calibrated. When it had word evidence (a --dictionary), the
+    second pass calibrates on it instead of aligning twice, so self-training costs one alignment
+    more, not two; without, it is too rough for that (length and anchors only)."""
     executor = executor or SerialExecutor()
     learn_from: list[tuple[str, str]] = []
+    earlier: list[tuple[Bead, ...] | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
-                            Context(settings, lexicon, keep_going, first_pass=True))
+                            Context(replace(settings, calibrate=False), lexicon, keep_going, first_pass=True))
     try:
         for outcome in outcomes:
             if isinstance(outcome, PairFailure):
                 if not keep_going:
                     raise outcome.exception()
+                earlier.append(None)
                 continue
-            learn_from.extend(outcome)
+            learn_from.extend(outcome.learnt)
+            earlier.append(outcome.beads if lexicon.translations else None)
             if len(learn_from) >= settings.self_train_pairs:
                 break
     finally:
         outcomes.close()  # stops the workers still busy on pairs that are not needed
     table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
                                settings.self_train_min_count, settings.self_train_min_dice)
-    return lexicon.with_translations(table)
+    return lexicon.with_translations(table), earlier
 
 
 def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
@@ -336,10 +370,11 @@ def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, exe
     are kept as they come, and results it already holds for unchanged pairs are reused."""
     executor = executor or SerialExecutor()
     keep_going = failed is not None
+    earlier: list[tuple[Bead, ...] | None] = []
     if settings.self_train:
-        lexicon = self_trained(pairs, settings, lexicon, executor, keep_going)
+        lexicon, earlier = self_trained(pairs, settings, lexicon, executor, keep_going)
     context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")
-    outcomes = executor.map(attempt, _jobs(pairs, executor, manifest), context)
+    outcomes = executor.map(attempt, _jobs(pairs, executor, manifest, earlier), context)
     try:
         for pair, outcome in zip(pairs, outcomes):
             if isinstance(outcome, Aligned) and outcome.result is None:

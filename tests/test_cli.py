@@ -174,3 +174,10 @@ def test_signature_names_the_word_lists_and_self_training(cli, tmp_path):
     assert "self-trained" in plain_signature and "dictionary:none" in plain_signature
     assert "dictionary:d.tsv@" in dictionary_signature and "self-trained" not in dictionary_signature
     assert len(read_tmx(str(tmp_path / "dict.tmx")).units) == 2
+    both = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "both.tmx", "--presegmented",
+               "--dictionary", tmp_path / "d.tsv", "--self-train")
+    neither = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "neither.tmx", "--presegmented",
+                  "--no-self-train")
+    assert both.exit_code == neither.exit_code == 0
+    assert "self-trained" in read_tmx(str(tmp_path / "both.tmx")).signature
+    assert "self-trained" not in read_tmx(str(tmp_path / "neither.tmx")).signature

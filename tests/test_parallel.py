@@ -118,10 +118,11 @@ def as_the_command_loads_it():
 def test_self_training_learns_the_same_table_in_a_pool(archive):
     lexicon, settings = as_the_command_loads_it()
     pairs = read_pair_list(archive).pairs
-    serial = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon)
-    pooled = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon,
-                                   parallel.ProcessExecutor(2, window=3))
+    serial, serial_beads = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon)
+    pooled, pooled_beads = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon,
+                                                 parallel.ProcessExecutor(2, window=3))
     assert serial.translations == pooled.translations and serial.translations
+    assert serial_beads == pooled_beads and len(serial_beads) < len(pairs)  # stopped once 30 pairs were learnt
 
 
 @hsettings(max_examples=60, deadline=None)

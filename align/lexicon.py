@@ -122,6 +122,7 @@ def read_dictionary(path: str | Path) -> WordList:
     return WordList(tuple(terms), Resource(path.name, len(terms), hashlib.sha256(data).hexdigest()))
 
 
+@functools.lru_cache(maxsize=100_000)
 def _english_word_key(word: str) -> str:
     """Lower case, a possessive or plural 's' dropped so 'Politburo's' meets 'politburo' and
     'partnerships' meets 'partnership'."""
@@ -181,10 +182,23 @@ def numbers_of(text: str, lang: str) -> tuple[str, ...]:
 _VI_SYLLABLE = re.compile(r"(?:ngh|ng|ch|gh|gi|kh|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?")
 
 
+@functools.lru_cache(maxsize=100_000)
+def _is_borrowed(token: str) -> bool:
+    return (len(token) >= 4 and token.isascii() and token.isalpha() and token.islower()
+            and not _VI_SYLLABLE.fullmatch(token))
+
+
 def borrowed_words(tokens: list[str]) -> set[str]:
     """Lower-case words of four or more ASCII letters that cannot be a Vietnamese syllable."""
-    return {t for t in tokens if len(t) >= 4 and t.isascii() and t.isalpha() and t.islower()
-            and not _VI_SYLLABLE.fullmatch(t)}
+    return {t for t in tokens if _is_borrowed(t)}
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+
+
+@functools.lru_cache(maxsize=100_000)
+def _name_key(token: str) -> str:
+    return fold(_POSSESSIVE.sub("", token))  # "Vietnam's" is the name "Vietnam"
 
 
 def names_of(text: str, lang: str) -> frozenset[str]:
@@ -200,7 +214,7 @@ def names_of(text: str, lang: str) -> frozenset[str]:
             follows = k + 1 < len(tokens) and capitalised[k + 1]
             if token.lower() in stop and not follows and not run:
                 continue  # "The", "Theo": a sentence opener, not a name
-            run.append(fold(re.sub(r"['’]s$", "", token)))  # "Vietnam's" is the name "Vietnam"
+            run.append(_name_key(token))
             continue
         for size in (1, 2, 3):
             for start in range(len(run) - size + 1):

@@ -263,6 +263,46 @@ def _erfc(x: np.ndarray) -> np.ndarray:
 Limits = Sequence[tuple[int, int]]  # for each source position 0..n, the target positions searched
 
 
+class _WordMatrices:
+    """Which known words each target sentence holds and which it reaches, as boolean matrices over
+    the words the source side can ask about, so that a source sentence's hits against a stretch
+    of targets are a sum over a few columns, not a set intersection per target."""
+
+    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
+        src_words = sorted(set().union(*(e.words for e in src)))  # what targets' reach may hit
+        reached = sorted(set().union(*(e.reach for e in src)) & set().union(*(e.words for e in trg)))
+        self.src_word = {w: k for k, w in enumerate(src_words)}
+        self.reached_word = {w: k for k, w in enumerate(reached)}
+        self.trg_reach = np.zeros((len(trg) + 1, len(src_words)), dtype=bool)  # a last row of none
+        self.trg_words = np.zeros((len(trg), len(reached)), dtype=bool)
+        for c, t in enumerate(trg):
+            self.trg_reach[c, [self.src_word[w] for w in t.reach if w in self.src_word]] = True
+            self.trg_words[c, [self.reached_word[w] for w in t.words if w in self.reached_word]] = True
+        self.src = src
+
+    def _reached_columns(self, reach: frozenset[str]) -> list[int]:
+        return [self.reached_word[w] for w in reach if w in self.reached_word]
+
+    def hits(self, r: int, lo: int, hi: int, src_hits: np.ndarray, src_vs_pair: np.ndarray,
+             trg_hits: np.ndarray, pair_vs_trg: np.ndarray) -> None:
+        """Fill in, for targets lo..hi-1: source sentence r's words found in each target's reach
+        and in the reach of each target with the next one (0 for the last target, which has no
+        next), each target's words in r's reach, and in the reach of r with r + 1 (0 for the last
+        source sentence)."""
+        s, m = self.src[r], len(self.trg_words)
+        if s.words:
+            window = self.trg_reach[lo:hi + 1][:, [self.src_word[w] for w in s.words]]
+            src_hits[:] = window[:-1].sum(axis=1)
+            if len(window) > 1:
+                src_vs_pair[:] = (window[:-1] | window[1:]).sum(axis=1)
+            if hi == m:  # the last target has no next one to pair with
+                src_vs_pair[-1] = 0
+        if s.reach:
+            trg_hits[:] = self.trg_words[lo:hi][:, self._reached_columns(s.reach)].sum(axis=1)
+        if r + 1 < len(self.src) and (s.reach or self.src[r + 1].reach):
+            pair_vs_trg[:] = self.trg_words[lo:hi][:, self._reached_columns(s.reach | self.src[r + 1].reach)].sum(axis=1)
+
+
 class FeatureTable:
     """Counts shared by source and target sentences inside the search band, computed once per
     band and kept, so a second pass with other weights reuses them.
@@ -282,7 +322,7 @@ class FeatureTable:
         self.vectors = vectors  # unit sentence embeddings (--embeddings), one row per sentence
         self._limits: tuple[tuple[int, int], ...] | None = None
         self._counted: dict[int, tuple[int, np.ndarray]] = {}  # source sentence -> (first target, counts)
-        self._trg_pair_reach = [trg[k].reach | trg[k + 1].reach for k in range(len(trg) - 1)]
+        self._words: _WordMatrices | None = None
 
     def prepare(self, limits: Limits) -> None:
         """Lay out the counts of every sentence pair the band `limits` can use; sentence pairs
@@ -314,27 +354,22 @@ class FeatureTable:
             return cached
         if cached is not None:
             lo, hi = min(lo, cached[0]), max(hi, cached[0] + cached[1].shape[1])
-        src, trg, m = self.src, self.trg, len(self.trg)
+        src, trg = self.src, self.trg
         s = src[r]
-        pair_reach = s.reach | src[r + 1].reach if r + 1 < len(src) else None
         counts = np.zeros((self.FEATURES + 2, hi - lo), dtype=np.float32)
         if self.vectors is not None:
             counts[self.COSINE] = self.vectors[1][lo:hi] @ self.vectors[0][r]
-        for c, t in enumerate(trg[lo:hi]):
-            if s.words and t.reach:
-                counts[0, c] = len(s.words & t.reach)
-                if lo + c + 1 < m:
-                    counts[self.FEATURES, c] = len(s.words & self._trg_pair_reach[lo + c])
-            if t.words and s.reach:
-                counts[1, c] = len(t.words & s.reach)
-            if s.numbers and t.numbers:
-                counts[2, c] = number_matches(s, t)
-            if s.names and t.names:
-                counts[3, c] = len(s.names & t.names)
-            if s.terms and t.terms:
-                counts[4, c] = len(s.terms & t.terms)
-            if pair_reach and t.words:
-                counts[self.FEATURES + 1, c] = len(t.words & pair_reach)
+        if self._words is None:
+            self._words = _WordMatrices(src, trg)
+        self._words.hits(r, lo, hi, counts[0], counts[self.FEATURES], counts[1], counts[self.FEATURES + 1])
+        if s.numbers or s.names or s.terms:
+            for c, t in enumerate(trg[lo:hi]):
+                if s.numbers and t.numbers:
+                    counts[2, c] = number_matches(s, t)
+                if s.names and t.names:
+                    counts[3, c] = len(s.names & t.names)
+                if s.terms and t.terms:
+                    counts[4, c] = len(s.terms & t.terms)
         self._counted[r] = (lo, counts)
         return lo, counts
 

@@ -2,11 +2,13 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.model import Bead, Evidence
-from align.scoring import LexicalRates, estimate_rates
+from align.aligner import _band_limits
+from align.lexicon import Lexicon
+from align.model import Bead, Evidence, Term
+from align.scoring import FeatureTable, LexicalRates, estimate_rates, number_matches
 
 RATES = LexicalRates(src_true=0.2, src_random=0.04, trg_true=0.5, trg_random=0.1)
 
@@ -50,3 +52,41 @@ def test_estimates_lean_on_the_prior_when_there_is_little_evidence():
     src, trg = [sentence({"v"}, {"e"})], [sentence({"e"}, {"v"})]
     rates = estimate_rates(src, trg, [Bead((0,), (0,))], RATES, prior_words=1000)
     assert rates.src_true == pytest.approx(RATES.src_true, abs=0.01)
+
+
+# --- the band's counts against counting each sentence pair by hand --------------------------
+
+def _counted_by_hand(src, trg, r, lo, hi):
+    """Source sentence r against targets lo..hi-1, one set intersection at a time: src hits,
+    trg hits, numbers, names, terms, then src hits against each target with the next one, then
+    each target's hits against r with r + 1 (the reference for FeatureTable's counts)."""
+    s = src[r]
+    rows = []
+    for c in range(lo, hi):
+        t = trg[c]
+        next_reach = t.reach | trg[c + 1].reach if c + 1 < len(trg) else None
+        pair_reach = s.reach | src[r + 1].reach if r + 1 < len(src) else frozenset()
+        rows.append([len(s.words & t.reach), len(t.words & s.reach), number_matches(s, t),
+                     len(s.names & t.names), len(s.terms & t.terms), 0.0,
+                     len(s.words & next_reach) if next_reach is not None else 0, len(t.words & pair_reach)])
+    return np.array(rows, dtype=np.float32).T.reshape(FeatureTable.FEATURES + 2, hi - lo)
+
+
+VI_WORDS_ = ["hợp tác", "kinh tế", "giáo dục", "năm", "2025", "Anh", "Việt Nam", "sinh viên"]
+EN_WORDS_ = ["cooperation", "economy", "education", "year", "2025", "Britain", "Vietnam", "students"]
+WORDS = Lexicon.build(dictionary=tuple(Term(v, e) for v, e in zip(VI_WORDS_, EN_WORDS_) if not v.isdigit()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(VI_WORDS_ + ["và", "là"]), max_size=5), min_size=1, max_size=9),
+       st.lists(st.lists(st.sampled_from(EN_WORDS_ + ["and", "the"]), max_size=5), min_size=1, max_size=9),
+       st.integers(1, 4))
+def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width):
+    src = [WORDS.evidence(" ".join(words), "vi") for words in vi]
+    trg = [WORDS.evidence(" ".join(words), "en") for words in en]
+    table = FeatureTable(src, trg)
+    table.prepare(_band_limits(len(src), len(trg), width))
+    for r in range(len(src)):
+        lo, counts = table._counts(r, 0, len(trg))
+        assert lo == 0
+        np.testing.assert_array_equal(counts, _counted_by_hand(src, trg, r, 0, len(trg)))

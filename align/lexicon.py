@@ -226,16 +226,19 @@ def names_of(text: str, lang: str) -> frozenset[str]:
 
 
 def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic", min_count: int = 2,
-                       min_dice: float = 0.3) -> dict[str, frozenset[str]]:
-    """A translation table learnt from sentence pairs: Vietnamese syllables and syllable pairs
-    against English words, kept when they occur together in at least `min_count` pairs and
-    their Dice coefficient (2 * together / (count vi + count en), 0..1) reaches `min_dice`."""
+                       min_dice: float = 0.3, max_ngram: int = 2) -> dict[str, frozenset[str]]:
+    """A translation table learnt from sentence pairs: Vietnamese syllable n-grams (up to
+    `max_ngram` syllables; longer ones gained nothing, see scripts/bench_units.py) against English
+    words, kept when they occur together in at least `min_count` pairs and their Dice
+    coefficient (2 * together / (count vi + count en), 0..1) reaches `min_dice`."""
     units = []
     vi_count: Counter[str] = Counter()
     en_count: Counter[str] = Counter()
     for vi, en in pairs:
         syllables = words_of(vi, "vi", tone_style)
-        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
+        vi_keys = set(syllables)
+        for size in range(2, max_ngram + 1):
+            vi_keys.update(" ".join(syllables[k:k + size]) for k in range(len(syllables) - size + 1))
         en_words = translation_words(words_of(en, "en"))
         vi_count.update(vi_keys)
         en_count.update(en_words)

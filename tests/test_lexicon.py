@@ -184,13 +184,14 @@ def test_words_placed_in_the_text_are_the_words_compared(text, lang):
     assert all(0 <= start < end <= len(text) for start, end, _ in placed)
 
 
-def _dice_table_by_counting(pairs, min_count, min_dice):
+def _dice_table_by_counting(pairs, min_count, min_dice, max_ngram=2):
     """The translation table as its definition says, counted naively: the reference."""
     from collections import Counter
     vi_count, en_count, together = Counter(), Counter(), Counter()
     for vi, en in pairs:
         syllables = words_of(vi, "vi")
-        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
+        vi_keys = {tuple(syllables[k:k + n]) for n in range(1, max_ngram + 1) for k in range(len(syllables) - n + 1)}
+        vi_keys = {" ".join(key) for key in vi_keys}
         en_words = translation_words(words_of(en, "en"))
         vi_count.update(vi_keys)
         en_count.update(en_words)
@@ -208,8 +209,8 @@ EN_WORDS = ["cooperation", "economic", "partner", "strategy", "education", "Viet
 
 @given(st.lists(st.tuples(st.lists(st.sampled_from(VI_WORDS), min_size=1, max_size=6),
                           st.lists(st.sampled_from(EN_WORDS), min_size=1, max_size=6)), max_size=30),
-       st.integers(1, 3), st.sampled_from([0.1, 0.3, 0.5, 2 / 3, 1.0]))
-def test_learnt_table_is_the_dice_table_its_definition_gives(pairs, min_count, min_dice):
+       st.integers(1, 3), st.sampled_from([0.1, 0.3, 0.5, 2 / 3, 1.0]), st.integers(1, 3))
+def test_learnt_table_is_the_dice_table_its_definition_gives(pairs, min_count, min_dice, max_ngram):
     pairs = [(" ".join(vi), " ".join(en)) for vi, en in pairs]
-    assert train_translations(pairs, min_count=min_count, min_dice=min_dice) == \
-        _dice_table_by_counting(pairs, min_count, min_dice)
+    assert train_translations(pairs, min_count=min_count, min_dice=min_dice, max_ngram=max_ngram) == \
+        _dice_table_by_counting(pairs, min_count, min_dice, max_ngram)

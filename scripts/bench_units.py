@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Which word units self-training should learn its translation table over, measured.
+
+The issue asked for SentencePiece units "where they help", measured with and without. This
+runs the default path (no dictionary: a table learnt from a first alignment of the run) on
+the IWSLT15 talks, perturbed as in bench_align.py, once per unit scheme:
+
+- stems: English Porter2 stems, Vietnamese syllables and syllable pairs (what align ships);
+- words: English word keys without stemming;
+- pieces N: English SentencePiece pieces (unigram model, N pieces at most) trained on the
+  run's own English side, in memory, before the run; no stems;
+- pieces N + stems: both, side by side;
+- trigrams: Vietnamese syllable triples learnt too (SentencePiece pieces spanning syllables
+  could only add a subset of these).
+
+The schemes are swapped in this process (align's English-unit function is replaced for the
+run), so the runs are serial and in-process. It tunes nothing: it prints one table, pooled
+over the seeds, micro-averaged. Use the tuning set (dev2010) to choose; the held-out sets
+only to confirm.
+
+    python scripts/bench_units.py                      # dev2010, seeds 3-22
+    python scripts/bench_units.py --seeds 3 6 --schemes stems "pieces 8000"
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import io
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import sentencepiece
+
+from align import lexicon, pipeline
+from align.config import Settings
+from align.glossary import seed_glossary_path
+from align.lexicon import words_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_align import DEFAULT_DATA, Row, measure, perturb, print_table, read_talks  # noqa: E402
+
+SHIPPED_ENGLISH_UNITS = lexicon.translation_words
+SHIPPED_TRAINING = lexicon.train_translations
+SCHEMES = ("stems", "words", "pieces 8000", "pieces 2000", "pieces 2000 + stems", "trigrams")
+
+
+def piece_model(english: list[str], size: int) -> sentencepiece.SentencePieceProcessor:
+    """A unigram SentencePiece model of the run's English word keys, trained in memory."""
+    model = io.BytesIO()
+    sentencepiece.SentencePieceTrainer.train(
+        sentence_iterator=iter(" ".join(words_of(s, "en")) for s in english), model_writer=model,
+        vocab_size=size, model_type="unigram", hard_vocab_limit=False, character_coverage=1.0,
+        minloglevel=2, num_threads=1)
+    return sentencepiece.SentencePieceProcessor(model_proto=model.getvalue())
+
+
+def english_units(scheme: str, english: list[str]):
+    """The function that turns English word keys into table units under `scheme`."""
+    if scheme == "words":
+        return lambda keys: {k.replace("-", "") for k in keys if k not in lexicon._EN_FUNCTION_KEYS}
+    if not scheme.startswith("pieces"):
+        return SHIPPED_ENGLISH_UNITS
+    model = piece_model(english, int(scheme.split()[1]))
+
+    @functools.lru_cache(maxsize=None)
+    def pieces(key: str) -> tuple[str, ...]:
+        # "▁" marks a word start; pieces of one letter say nothing
+        return tuple("§" + p for p in model.encode(key, out_type=str) if len(p.strip("▁")) >= 2)
+
+    with_stems = scheme.endswith("+ stems")
+
+    def units(keys) -> set[str]:
+        content = [k for k in keys if k not in lexicon._EN_FUNCTION_KEYS]
+        found = {p for k in content for p in pieces(k)}
+        return found | SHIPPED_ENGLISH_UNITS(content) if with_stems else found
+    return units
+
+
+@contextmanager
+def scheme_in_force(scheme: str, english: list[str]):
+    lexicon.translation_words = english_units(scheme, english)
+    pipeline.train_translations = (functools.partial(SHIPPED_TRAINING, max_ngram=3) if scheme == "trigrams"
+                                   else SHIPPED_TRAINING)
+    try:
+        yield
+    finally:
+        lexicon.translation_words = SHIPPED_ENGLISH_UNITS
+        pipeline.train_translations = SHIPPED_TRAINING
+
+
+def run(talks, scheme: str) -> dict:
+    """Beads per talk from `align run --presegmented` on the talks, in this process, under `scheme`."""
+    with tempfile.TemporaryDirectory() as tmp, scheme_in_force(scheme, [s for t in talks for s in t.en]):
+        vi, en = Path(tmp, "vi"), Path(tmp, "en")
+        vi.mkdir(), en.mkdir()
+        for talk in talks:
+            (vi / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.vi), encoding="utf-8")
+            (en / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.en), encoding="utf-8")
+        lexicon_, settings = pipeline.load_lexicon(Settings(presegmented=True).checked(), str(seed_glossary_path()))
+        pairs = pipeline.pair_inputs(vi, en).pairs
+        return {result.name: list(result.beads) for result in pipeline.run(pairs, settings, lexicon_)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--sets", nargs="+", default=["dev2010"])
+    parser.add_argument("--seeds", nargs=2, type=int, default=[3, 22], metavar=("FIRST", "LAST"))
+    parser.add_argument("--schemes", nargs="+", default=list(SCHEMES), choices=SCHEMES)
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        sys.exit(f"{args.data}: IWSLT15 data not found")
+    runs = [[perturb(docid, vi, en, seed, test_set, False) for docid, vi, en in read_talks(args.data, test_set)]
+            for seed in range(args.seeds[0], args.seeds[1] + 1) for test_set in args.sets]
+    rows = []
+    for scheme in args.schemes:
+        parts = []
+        for number, talks in enumerate(runs, start=1):
+            print(f"\r{scheme}: run {number} of {len(runs)}", end="", file=sys.stderr, flush=True)
+            started = time.perf_counter()
+            results = run(talks, scheme)
+            parts.append(measure(scheme, talks, results, time.perf_counter() - started, None))
+        print(file=sys.stderr)
+        quality = parts[0].quality
+        for part in parts[1:]:
+            quality = quality + part.quality
+        rows.append(Row(scheme, sum(p.talks for p in parts), sum(p.sentences for p in parts), quality,
+                        (sum(p.deletions[0] for p in parts), sum(p.deletions[1] for p in parts)),
+                        sum(p.seconds for p in parts), sum(p.pairs_per_second * p.seconds for p in parts)
+                        / sum(p.seconds for p in parts), None))
+    print_table(f"self-trained units, no dictionary: {'+'.join(args.sets)}, perturbed, seeds "
+                f"{args.seeds[0]}-{args.seeds[1]} pooled", rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Which word units self-training should learn its translation table over, measured.
+"""Which units self-training learns its translation table over, and lengths are counted in, measured.
 
 The issue asked for SentencePiece units "where they help", measured with and without. This
 runs the default path (no dictionary: a table learnt from a first alignment of the run) on
@@ -11,7 +11,10 @@ the IWSLT15 talks, perturbed as in bench_align.py, once per unit scheme:
   run's own English side, in memory, before the run; no stems;
 - pieces N + stems: both, side by side;
 - trigrams: Vietnamese syllable triples learnt too (SentencePiece pieces spanning syllables
-  could only add a subset of these).
+  could only add a subset of these);
+- piece lengths V: the length model counts SentencePiece pieces (a model per side) instead of
+  characters, with Gale-Church variance V per piece (6.8 per character is shipped) and the
+  run's own pieces ratio as the prior.
 
 The schemes are swapped in this process (align's English-unit function is replaced for the
 run), so the runs are serial and in-process. It tunes nothing: it prints one table, pooled
@@ -31,6 +34,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import sentencepiece
@@ -45,14 +49,16 @@ from bench_align import DEFAULT_DATA, Row, measure, perturb, print_table, read_t
 
 SHIPPED_ENGLISH_UNITS = lexicon.translation_words
 SHIPPED_TRAINING = lexicon.train_translations
-SCHEMES = ("stems", "words", "pieces 8000", "pieces 2000", "pieces 2000 + stems", "trigrams")
+SHIPPED_EVIDENCE = lexicon.Lexicon.evidence
+SCHEMES = ("stems", "words", "pieces 8000", "pieces 2000", "pieces 2000 + stems", "trigrams",
+           "piece lengths 1", "piece lengths 1.5", "piece lengths 2", "piece lengths 3")
 
 
-def piece_model(english: list[str], size: int) -> sentencepiece.SentencePieceProcessor:
-    """A unigram SentencePiece model of the run's English word keys, trained in memory."""
+def piece_model(texts: list[str], size: int, lang: str = "en") -> sentencepiece.SentencePieceProcessor:
+    """A unigram SentencePiece model of the run's word keys on one side, trained in memory."""
     model = io.BytesIO()
     sentencepiece.SentencePieceTrainer.train(
-        sentence_iterator=iter(" ".join(words_of(s, "en")) for s in english), model_writer=model,
+        sentence_iterator=iter(" ".join(words_of(s, lang)) for s in texts), model_writer=model,
         vocab_size=size, model_type="unigram", hard_vocab_limit=False, character_coverage=1.0,
         minloglevel=2, num_threads=1)
     return sentencepiece.SentencePieceProcessor(model_proto=model.getvalue())
@@ -80,27 +86,50 @@ def english_units(scheme: str, english: list[str]):
     return units
 
 
+def piece_lengths(vietnamese: list[str], english: list[str]):
+    """Lexicon.evidence with each sentence's length counted in SentencePiece pieces (a model per
+    side, from the run's own text) instead of characters; and the run's pieces ratio en / vi."""
+    models = {"vi": piece_model(vietnamese, 8000, "vi"), "en": piece_model(english, 8000, "en")}
+
+    def count(text: str, lang: str) -> int:
+        return len(models[lang].encode(" ".join(words_of(text, lang))))
+
+    def evidence(self, text: str, lang: str):
+        return replace(SHIPPED_EVIDENCE(self, text, lang), length=count(text, lang))
+    ratio = sum(count(s, "en") for s in english) / max(sum(count(s, "vi") for s in vietnamese), 1)
+    return evidence, ratio
+
+
 @contextmanager
-def scheme_in_force(scheme: str, english: list[str]):
+def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
+    """Swap the units for the run; yields the settings that go with them."""
+    settings = Settings(presegmented=True)
     lexicon.translation_words = english_units(scheme, english)
     pipeline.train_translations = (functools.partial(SHIPPED_TRAINING, max_ngram=3) if scheme == "trigrams"
                                    else SHIPPED_TRAINING)
+    if scheme.startswith("piece lengths"):
+        lexicon.Lexicon.evidence, ratio = piece_lengths(vietnamese, english)
+        # Gale-Church's variance is per source unit: a piece is several characters
+        settings = settings.with_(length_variance=float(scheme.split()[-1]), length_ratio_prior=ratio,
+                                  length_ratio_prior_chars=250)
     try:
-        yield
+        yield settings.checked()
     finally:
         lexicon.translation_words = SHIPPED_ENGLISH_UNITS
         pipeline.train_translations = SHIPPED_TRAINING
+        lexicon.Lexicon.evidence = SHIPPED_EVIDENCE
 
 
 def run(talks, scheme: str) -> dict:
     """Beads per talk from `align run --presegmented` on the talks, in this process, under `scheme`."""
-    with tempfile.TemporaryDirectory() as tmp, scheme_in_force(scheme, [s for t in talks for s in t.en]):
+    with (tempfile.TemporaryDirectory() as tmp,
+          scheme_in_force(scheme, [s for t in talks for s in t.vi], [s for t in talks for s in t.en]) as settings):
         vi, en = Path(tmp, "vi"), Path(tmp, "en")
         vi.mkdir(), en.mkdir()
         for talk in talks:
             (vi / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.vi), encoding="utf-8")
             (en / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.en), encoding="utf-8")
-        lexicon_, settings = pipeline.load_lexicon(Settings(presegmented=True).checked(), str(seed_glossary_path()))
+        lexicon_, settings = pipeline.load_lexicon(settings, str(seed_glossary_path()))
         pairs = pipeline.pair_inputs(vi, en).pairs
         return {result.name: list(result.beads) for result in pipeline.run(pairs, settings, lexicon_)}
 

@@ -328,7 +328,8 @@ def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest 
 
 
 def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
-                 keep_going: bool = False) -> tuple[Lexicon, list[tuple[Bead, ...] | None]]:
+                 keep_going: bool = False,
+                 progress: Progress | None = None) -> tuple[Lexicon, list[tuple[Bead, ...] | None]]:
     """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
     in input order until `self_train_pairs` sentence pairs are found (pairs that fail are skipped
     with keep_going), so the table is the same however the work is spread; and the beads of
@@ -336,14 +337,20 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
 
     The first alignment is not calibrated. When it had word evidence (a --dictionary), the
     second pass calibrates on it instead of aligning twice, so self-training costs one alignment
-    more, not two; without, it is too rough for that (length and anchors only)."""
+    more, not two; without, it is too rough for that (length and anchors only). `progress` counts
+    the first pass's pairs as a phase of its own, with no total (it stops once it has enough), and
+    is restarted for the run's documents before the table is learnt."""
     executor = executor or SerialExecutor()
+    if progress:
+        progress.restart(None, "self-training, first pass")
     learn_from: list[tuple[str, str]] = []
     earlier: list[tuple[Bead, ...] | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
                             Context(replace(settings, calibrate=False), lexicon, keep_going, first_pass=True))
     try:
         for outcome in outcomes:
+            if progress:
+                progress.advance(pairs=0 if isinstance(outcome, PairFailure) else len(outcome.learnt))
             if isinstance(outcome, PairFailure):
                 if not keep_going:
                     raise outcome.exception()
@@ -355,24 +362,27 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
                 break
     finally:
         outcomes.close()  # stops the workers still busy on pairs that are not needed
+    if progress:
+        progress.restart(len(pairs))
     table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
                                settings.self_train_min_count, settings.self_train_min_dice)
     return lexicon.with_translations(table), earlier
 
 
 def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
-        failed: Callable[[PairFailure], None] | None = None,
-        manifest: Manifest | None = None) -> Iterator[PairResult]:
+        failed: Callable[[PairFailure], None] | None = None, manifest: Manifest | None = None,
+        progress: Progress | None = None) -> Iterator[PairResult]:
     """Each pair's result, in input order; with self-training, after a first pass over them.
 
     `executor` spreads the pairs (default: this process); with `failed`, a pair that cannot be
     aligned is passed to it and skipped, else its error stops the run. With a `manifest`, results
-    are kept as they come, and results it already holds for unchanged pairs are reused."""
+    are kept as they come, and results it already holds for unchanged pairs are reused. With
+    self-training, `progress` shows the first pass (the caller counts the results yielded)."""
     executor = executor or SerialExecutor()
     keep_going = failed is not None
     earlier: list[tuple[Bead, ...] | None] = []
     if settings.self_train:
-        lexicon, earlier = self_trained(pairs, settings, lexicon, executor, keep_going)
+        lexicon, earlier = self_trained(pairs, settings, lexicon, executor, keep_going, progress)
     context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")
     outcomes = executor.map(attempt, _jobs(pairs, executor, manifest, earlier), context)
     try:
@@ -445,7 +455,7 @@ def run_to_files(pairing: Pairing, settings: Settings, lexicon: Lexicon, output:
             failed(failure)
 
     def accepted_pairs() -> Iterator[Pair]:
-        for result in run(pairing.pairs, settings, lexicon, executor, skip if failed else None, manifest):
+        for result in run(pairing.pairs, settings, lexicon, executor, skip if failed else None, manifest, progress):
             totals["src"] += len(result.src_sentences)
             totals["trg"] += len(result.trg_sentences)
             totals["accepted"] += len(result.accepted)

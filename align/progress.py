@@ -23,9 +23,12 @@ def _duration(seconds: float) -> str:
 
 
 def progress_line(done: int, total: int | None, seconds: float, unit: str = "documents",
-                  pairs: int = 0) -> str:
-    """'120/1,000 documents (12%), 35.2/s, 4,210 pairs, 25s left': what the terminal shows."""
+                  pairs: int = 0, label: str = "") -> str:
+    """'120/1,000 documents (12%), 35.2/s, 4,210 pairs, 25s left': what the terminal shows;
+    `label` names the phase of a job that has more than one."""
     parts = [f"{done:,}/{total:,} {unit} ({100 * done // total}%)" if total else f"{done:,} {unit}"]
+    if label:
+        parts[0] = f"{label}: {parts[0]}"
     if seconds > 0 and done:
         parts.append(f"{done / seconds:.1f}/s")
     if pairs:
@@ -43,10 +46,24 @@ class Progress:
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = not quiet and _is_terminal(self.stream)
         self.total, self.unit, self.clock = total, unit, clock
+        self.label = ""
         self.done = self.pairs = 0
         self.started = clock()
         self._drawn_at: float | None = None
         self._width = 0
+
+    def restart(self, total: int | None, label: str = "") -> None:
+        """Count a new phase of the job from zero, with its own total, rate and time left (a first
+        pass's speed says nothing of the second's); the line shows where the last phase ended,
+        then changes at once."""
+        drawn = self.enabled and self._drawn_at is not None
+        if drawn:
+            self._draw(self.clock())
+        self.total, self.label = total, label
+        self.done = self.pairs = 0
+        self.started = self.clock()
+        if drawn:
+            self._draw(self.started)
 
     def advance(self, items: int = 1, pairs: int = 0) -> None:
         self.done += items
@@ -71,7 +88,7 @@ class Progress:
         self.close()
 
     def _draw(self, now: float) -> None:
-        line = progress_line(self.done, self.total, now - self.started, self.unit, self.pairs)
+        line = progress_line(self.done, self.total, now - self.started, self.unit, self.pairs, self.label)
         self.stream.write("\r" + line.ljust(self._width))
         self.stream.flush()
         self._width = len(line)

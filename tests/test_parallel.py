@@ -224,8 +224,28 @@ class StopAfter(pipeline.Progress):
 
     def advance(self, items=1, pairs=0):
         super().advance(items, pairs)
-        if self.done >= self.limit:
+        if not self.label and self.done >= self.limit:  # documents aligned, not self-training's first pass
             raise KeyboardInterrupt
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_progress_shows_self_trainings_first_pass_then_counts_the_run_afresh(archive, tmp_path):
+    lexicon, settings = as_the_command_loads_it()
+    pairing = read_pair_list(archive)
+    stream = Terminal()
+    with pipeline.Progress(len(pairing.pairs), stream=stream) as progress:
+        pipeline.run_to_files(pairing, settings, lexicon, str(tmp_path / "memory.tmx"), progress=progress)
+    lines = stream.getvalue().replace("\n", "\r").split("\r")
+    first_pass = [line for line in lines if line.startswith("self-training, first pass: ")]
+    assert first_pass and first_pass[-1].startswith("self-training, first pass: 12 documents")
+    assert "left" not in first_pass[-1]  # no total, so no time left: the pass stops when it has enough
+    after = lines[lines.index(first_pass[-1]) + 1:]
+    assert after[0].startswith("0/12 documents (0%)")  # the run's own count starts at nothing
+    assert any(line.startswith("12/12 documents (100%)") for line in after)
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

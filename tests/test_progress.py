@@ -60,3 +60,18 @@ def test_redraws_are_throttled():
         clock.now += 0.001
         progress.advance()
     assert stream.getvalue().count("\r") < 10
+
+
+def test_a_restarted_phase_counts_from_nothing_with_its_own_rate_and_label():
+    stream, clock = Terminal(), Clock()
+    with Progress(4, stream=stream, clock=clock) as progress:
+        progress.restart(None, "first pass")
+        for _ in range(3):
+            clock.now += 10.0
+            progress.advance(pairs=5)
+        progress.restart(4)
+        clock.now += 1.0
+        progress.advance()
+    lines = stream.getvalue().strip().split("\r")
+    assert "first pass: 3 documents, 0.1/s, 15 pairs" in lines
+    assert lines[-1].rstrip() == "1/4 documents (25%), 1.0/s, 3s left"  # not slowed by the first pass's 30 s

@@ -78,7 +78,7 @@ def main():
 @click.option("--self-train/--no-self-train", default=None,
               help="Learn word translations from a first alignment of the run's own pages, then align again "
                    "with them [default: only without --dictionary]. With a dictionary: more deletions found, "
-                   "about 1.7 times the time.")
+                   "about twice the time.")
 @click.option("--embeddings", is_flag=True,
               help="Also compare sentence embeddings (a small multilingual model, optional extra "
                    "'align-vi-en[embed]'): better pairs and deletions, about 50 sentences a second "

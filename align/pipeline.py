@@ -365,7 +365,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
     if progress:
         progress.restart(len(pairs))
     table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
-                               settings.self_train_min_count, settings.self_train_min_dice)
+                               settings.self_train_min_count, settings.self_train_min_probability)
     return lexicon.with_translations(table), earlier
 
 

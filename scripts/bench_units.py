@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Which units self-training learns its translation table over, and lengths are counted in, measured.
+"""Which units self-training learns its translation table over, lengths are counted in, and which
+table it learns (Dice or IBM Model 1), measured.
 
-The issue asked for SentencePiece units "where they help", measured with and without. This
-runs the default path (no dictionary: a table learnt from a first alignment of the run) on
-the IWSLT15 talks, perturbed as in bench_align.py, once per unit scheme:
+The issue asked for SentencePiece units "where they help", measured with and without, and for
+IBM Model 1 or Dice. This runs the default path (a table learnt from a first alignment of the
+run; --dictionary adds a word list beneath it) on the IWSLT15 talks, perturbed as in
+bench_align.py, once per scheme:
 
-- stems: English Porter2 stems, Vietnamese syllables and syllable pairs (what align ships);
+- stems: what align ships: English Porter2 stems, Vietnamese syllables and syllable pairs, an
+  IBM Model 1 table (both directions, probability 0.1 or more);
 - words: English word keys without stemming;
 - pieces N: English SentencePiece pieces (unigram model, N pieces at most) trained on the
   run's own English side, in memory, before the run; no stems;
@@ -14,7 +17,10 @@ the IWSLT15 talks, perturbed as in bench_align.py, once per unit scheme:
   could only add a subset of these);
 - piece lengths V: the length model counts SentencePiece pieces (a model per side) instead of
   characters, with Gale-Church variance V per piece (6.8 per character is shipped) and the
-  run's own pieces ratio as the prior.
+  run's own pieces ratio as the prior;
+- dice: the table counted by Dice coefficient (0.5 or more, seen together twice), as align
+  learnt it before IBM Model 1;
+- model1 P: IBM Model 1 kept at probability P in both directions instead of the shipped 0.1.
 
 The schemes are swapped in this process (align's English-unit function is replaced for the
 run), so the runs are serial and in-process. It tunes nothing: it prints one table, pooled
@@ -33,6 +39,7 @@ import io
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -51,7 +58,8 @@ SHIPPED_ENGLISH_UNITS = lexicon.translation_words
 SHIPPED_TRAINING = lexicon.train_translations
 SHIPPED_EVIDENCE = lexicon.Lexicon.evidence
 SCHEMES = ("stems", "words", "pieces 8000", "pieces 2000", "pieces 2000 + stems", "trigrams",
-           "piece lengths 1", "piece lengths 1.5", "piece lengths 2", "piece lengths 3")
+           "piece lengths 1", "piece lengths 1.5", "piece lengths 2", "piece lengths 3",
+           "dice", "model1 0.07", "model1 0.15")
 
 
 def piece_model(texts: list[str], size: int, lang: str = "en") -> sentencepiece.SentencePieceProcessor:
@@ -100,6 +108,25 @@ def piece_lengths(vietnamese: list[str], english: list[str]):
     return evidence, ratio
 
 
+def train_dice(pairs, tone_style="classic", min_count=2, min_probability=None, max_ngram=2, min_dice=0.5):
+    """The table align learnt before IBM Model 1 (to 2026-12-01): Vietnamese syllables and pairs
+    against English stems, kept when seen together in `min_count` pairs with a Dice coefficient
+    (2 * together / (count vi + count en)) of `min_dice` or more. Counted plainly: slow, small runs only."""
+    vi_seen, en_seen, together = Counter(), Counter(), Counter()
+    for vi, en in pairs:
+        syllables = words_of(vi, "vi", tone_style)
+        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
+        en_words = lexicon.translation_words(words_of(en, "en"))
+        vi_seen.update(vi_keys)
+        en_seen.update(en_words)
+        together.update((v, e) for v in vi_keys for e in en_words)
+    table: dict[str, set[str]] = {}
+    for (v, e), both in together.items():
+        if both >= min_count and 2 * both / (vi_seen[v] + en_seen[e]) >= min_dice:
+            table.setdefault(v, set()).add(e)
+    return {v: frozenset(e) for v, e in table.items()}
+
+
 @contextmanager
 def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
     """Swap the units for the run; yields the settings that go with them."""
@@ -107,6 +134,10 @@ def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
     lexicon.translation_words = english_units(scheme, english)
     pipeline.train_translations = (functools.partial(SHIPPED_TRAINING, max_ngram=3) if scheme == "trigrams"
                                    else SHIPPED_TRAINING)
+    if scheme == "dice":
+        pipeline.train_translations = train_dice
+    elif scheme.startswith("model1"):
+        pipeline.train_translations = functools.partial(SHIPPED_TRAINING, min_probability=float(scheme.split()[1]))
     if scheme.startswith("piece lengths"):
         lexicon.Lexicon.evidence, ratio = piece_lengths(vietnamese, english)
         # Gale-Church's variance is per source unit: a piece is several characters
@@ -120,7 +151,7 @@ def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
         lexicon.Lexicon.evidence = SHIPPED_EVIDENCE
 
 
-def run(talks, scheme: str) -> dict:
+def run(talks, scheme: str, dictionary: Path | None = None) -> dict:
     """Beads per talk from `align run --presegmented` on the talks, in this process, under `scheme`."""
     with (tempfile.TemporaryDirectory() as tmp,
           scheme_in_force(scheme, [s for t in talks for s in t.vi], [s for t in talks for s in t.en]) as settings):
@@ -129,7 +160,9 @@ def run(talks, scheme: str) -> dict:
         for talk in talks:
             (vi / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.vi), encoding="utf-8")
             (en / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.en), encoding="utf-8")
-        lexicon_, settings = pipeline.load_lexicon(settings, str(seed_glossary_path()))
+        settings = settings.with_(self_train=True)  # with a dictionary too: the table is what is measured
+        lexicon_, settings = pipeline.load_lexicon(settings, str(seed_glossary_path()),
+                                                   str(dictionary) if dictionary else None)
         pairs = pipeline.pair_inputs(vi, en).pairs
         return {result.name: list(result.beads) for result in pipeline.run(pairs, settings, lexicon_)}
 
@@ -140,6 +173,7 @@ def main() -> int:
     parser.add_argument("--sets", nargs="+", default=["dev2010"])
     parser.add_argument("--seeds", nargs=2, type=int, default=[3, 22], metavar=("FIRST", "LAST"))
     parser.add_argument("--schemes", nargs="+", default=list(SCHEMES), choices=SCHEMES)
+    parser.add_argument("--dictionary", type=Path, help="with this --dictionary (and --self-train)")
     args = parser.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: IWSLT15 data not found")
@@ -151,7 +185,7 @@ def main() -> int:
         for number, talks in enumerate(runs, start=1):
             print(f"\r{scheme}: run {number} of {len(runs)}", end="", file=sys.stderr, flush=True)
             started = time.perf_counter()
-            results = run(talks, scheme)
+            results = run(talks, scheme, args.dictionary)
             parts.append(measure(scheme, talks, results, time.perf_counter() - started, None))
         print(file=sys.stderr)
         quality = parts[0].quality
@@ -161,7 +195,8 @@ def main() -> int:
                         (sum(p.deletions[0] for p in parts), sum(p.deletions[1] for p in parts)),
                         sum(p.seconds for p in parts), sum(p.pairs_per_second * p.seconds for p in parts)
                         / sum(p.seconds for p in parts), None))
-    print_table(f"self-trained units, no dictionary: {'+'.join(args.sets)}, perturbed, seeds "
+    print_table(f"self-trained, {'with ' + args.dictionary.name if args.dictionary else 'no dictionary'}: "
+                f"{'+'.join(args.sets)}, perturbed, seeds "
                 f"{args.seeds[0]}-{args.seeds[1]} pooled", rows)
     return 0
 

@@ -26,7 +26,8 @@ def progress_line(done: int, total: int | None, seconds: float, unit: str = "doc
                   pairs: int = 0, label: str = "") -> str:
     """'120/1,000 documents (12%), 35.2/s, 4,210 pairs, 25s left': what the terminal shows;
     `label` names the phase of a job that has more than one."""
-    parts = [f"{done:,}/{total:,} {unit} ({100 * done // total}%)" if total else f"{done:,} {unit}"]
+    counted = unit[:-1] if done == 1 and unit.endswith("s") else unit  # "1 document", not "1 documents"
+    parts = [f"{done:,}/{total:,} {unit} ({100 * done // total}%)" if total else f"{done:,} {counted}"]
     if label:
         parts[0] = f"{label}: {parts[0]}"
     if seconds > 0 and done:

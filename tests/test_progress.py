@@ -24,6 +24,7 @@ def test_line_shows_count_share_rate_and_time_left():
     assert progress_line(250, 1000, 10.0) == "250/1,000 documents (25%), 25.0/s, 30s left"
     assert progress_line(10, 10, 2.0, pairs=1234) == "10/10 documents (100%), 5.0/s, 1,234 pairs"
     assert progress_line(3, None, 0.0, unit="units") == "3 units"
+    assert progress_line(1, None, 2.0, label="first pass") == "first pass: 1 document, 0.5/s"
     assert progress_line(1, 7200, 1.0).endswith("1h59m left")
 
 

@@ -243,8 +243,10 @@ def model1_probabilities(pairs: list[tuple[np.ndarray, np.ndarray]], n_from: int
     pair (ids 0..n_from-1) or by NULL (id n_from). Returns the codes from * n_to + to of the word
     pairs that meet in some sentence pair, sorted, and their probabilities.
 
-    The pairs are expanded a chunk at a time, so memory grows with the distinct word pairs, not
-    with every word pair of every sentence pair (10,000 sentence pairs hold some five million)."""
+    The pairs are expanded a chunk at a time (twice: once to find the distinct word pairs, once
+    to index them), so only one chunk's 64-bit codes and temporaries exist at once; what stays
+    is two 32-bit numbers a word pair occurrence (10,000 sentence pairs hold some five million)
+    and the distinct pairs' codes and probabilities."""
     def expanded(part):
         """The part's word pair codes, and for each the part-local index of the target word it
         explains: each source word (NULL last) against every target word of its sentence pair."""
@@ -277,6 +279,16 @@ def model1_probabilities(pairs: list[tuple[np.ndarray, np.ndarray]], n_from: int
     return unique, probability
 
 
+def translation_units(vi: str, en: str, tone_style: str = "classic", max_ngram: int = 2) -> tuple[set[str], set[str]]:
+    """What a sentence pair offers a learnt table: its Vietnamese syllable n-grams (up to
+    `max_ngram` syllables) and its English words as `translation_words` gives them."""
+    syllables = words_of(vi, "vi", tone_style)
+    vi_keys = set(syllables)
+    for size in range(2, max_ngram + 1):
+        vi_keys.update(" ".join(syllables[k:k + size]) for k in range(len(syllables) - size + 1))
+    return vi_keys, translation_words(words_of(en, "en"))
+
+
 def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic", min_count: int = 2,
                        min_probability: float = 0.1, max_ngram: int = 2) -> dict[str, frozenset[str]]:
     """A translation table learnt from sentence pairs by IBM Model 1 in both directions:
@@ -291,11 +303,7 @@ def train_translations(pairs: list[tuple[str, str]], tone_style: str = "classic"
     vi_count: Counter[str] = Counter()
     en_count: Counter[str] = Counter()
     for vi, en in pairs:
-        syllables = words_of(vi, "vi", tone_style)
-        vi_keys = set(syllables)
-        for size in range(2, max_ngram + 1):
-            vi_keys.update(" ".join(syllables[k:k + size]) for k in range(len(syllables) - size + 1))
-        en_words = translation_words(words_of(en, "en"))
+        vi_keys, en_words = translation_units(vi, en, tone_style, max_ngram)
         vi_count.update(vi_keys)
         en_count.update(en_words)
         # kept as tuples of shared strings: a set per sentence and a string per syllable pair

@@ -46,12 +46,10 @@ class Progress:
                  stream: TextIO | None = None, clock: Callable[[], float] = time.monotonic):
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = not quiet and _is_terminal(self.stream)
-        self.total, self.unit, self.clock = total, unit, clock
-        self.label = ""
-        self.done = self.pairs = 0
-        self.started = clock()
+        self.unit, self.clock = unit, clock
         self._drawn_at: float | None = None
         self._width = 0
+        self.restart(total)
 
     def restart(self, total: int | None, label: str = "") -> None:
         """Count a new phase of the job from zero, with its own total, rate and time left (a first

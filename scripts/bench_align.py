@@ -178,13 +178,32 @@ RUNNER = ("import atexit, resource, sys\n"
           "main()\n")
 
 
-def run_align(talks: list[Talk], workdir: Path, extra: list[str]) -> tuple[dict[str, list[Bead]], float, float]:
-    vi, en, beads = workdir / "vi", workdir / "en", workdir / "beads"
+def write_talks(talks: list[Talk], workdir: Path) -> tuple[Path, Path]:
+    """The talks as presegmented pages, one file a side and talk, in workdir/vi and workdir/en."""
+    vi, en = workdir / "vi", workdir / "en"
     for folder in (vi, en):
         folder.mkdir(parents=True, exist_ok=True)
     for talk in talks:
         (vi / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.vi), encoding="utf-8")
         (en / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.en), encoding="utf-8")
+    return vi, en
+
+
+def pooled(system: str, parts: list[Row]) -> Row:
+    """One row for several runs of a system: counts summed, so the figures are micro-averaged."""
+    quality = parts[0].quality
+    for part in parts[1:]:
+        quality = quality + part.quality
+    seconds = sum(p.seconds for p in parts)
+    pairs = sum(p.pairs_per_second * p.seconds for p in parts)
+    return Row(system, sum(p.talks for p in parts), sum(p.sentences for p in parts), quality,
+               (sum(p.deletions[0] for p in parts), sum(p.deletions[1] for p in parts)),
+               seconds, pairs / seconds if seconds else 0.0, None)
+
+
+def run_align(talks: list[Talk], workdir: Path, extra: list[str]) -> tuple[dict[str, list[Bead]], float, float]:
+    vi, en = write_talks(talks, workdir)
+    beads = workdir / "beads"
     command = [sys.executable, "-c", RUNNER, "run", str(vi), str(en), "-o", str(workdir / "memory.tmx"),
                "--presegmented", "--beads", str(beads), "--quiet", *extra]
     started = time.perf_counter()
@@ -272,7 +291,7 @@ def main() -> int:
         return 0
     figures, pooled_f1 = [], None
     for variant in args.variants:
-        pooled: dict[str, list[Row]] = {}
+        by_system: dict[str, list[Row]] = {}
         for test_set in args.sets:
             talks = [perturb(docid, vi, en, args.seed, test_set, variant == "clean")
                      for docid, vi, en in read_talks(args.data, test_set)]
@@ -286,26 +305,15 @@ def main() -> int:
                 rows.append(measure(name, talks, results, seconds, peak))
             print_table(f"{test_set}, {variant}, seed {args.seed}", rows)
             for row in rows:
-                pooled.setdefault(row.system, []).append(row)
+                by_system.setdefault(row.system, []).append(row)
                 figures.append({"set": test_set, "variant": variant, "seed": args.seed, "system": row.system,
                                 "strict_f1": row.quality.strict_f1, "lax_f1": row.quality.lax_f1,
                                 "deletions_found": row.deletions_found, "seconds": row.seconds})
         if len(args.sets) > 1:
-            rows = []
-            for system, parts in pooled.items():
-                quality = parts[0].quality
-                for part in parts[1:]:
-                    quality = quality + part.quality
-                rows.append(Row(system, sum(p.talks for p in parts), sum(p.sentences for p in parts), quality,
-                                (sum(p.deletions[0] for p in parts), sum(p.deletions[1] for p in parts)),
-                                sum(p.seconds for p in parts), 0.0, None))
-            print_table(f"pooled {'+'.join(args.sets)}, {variant}, seed {args.seed}", rows)
+            print_table(f"pooled {'+'.join(args.sets)}, {variant}, seed {args.seed}",
+                        [pooled(system, parts) for system, parts in by_system.items()])
         if variant == "perturbed":
-            align_rows = pooled["align"]
-            quality = align_rows[0].quality
-            for part in align_rows[1:]:
-                quality = quality + part.quality
-            pooled_f1 = quality.strict_f1
+            pooled_f1 = pooled("align", by_system["align"]).quality.strict_f1
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     if args.floor is not None and pooled_f1 is not None:

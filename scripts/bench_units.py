@@ -52,7 +52,7 @@ from align.glossary import seed_glossary_path
 from align.lexicon import words_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_align import DEFAULT_DATA, Row, measure, perturb, print_table, read_talks  # noqa: E402
+from bench_align import DEFAULT_DATA, measure, perturb, pooled, print_table, read_talks, write_talks  # noqa: E402
 
 SHIPPED_ENGLISH_UNITS = lexicon.translation_words
 SHIPPED_TRAINING = lexicon.train_translations
@@ -114,9 +114,7 @@ def train_dice(pairs, tone_style="classic", min_count=2, min_probability=None, m
     (2 * together / (count vi + count en)) of `min_dice` or more. Counted plainly: slow, small runs only."""
     vi_seen, en_seen, together = Counter(), Counter(), Counter()
     for vi, en in pairs:
-        syllables = words_of(vi, "vi", tone_style)
-        vi_keys = set(syllables) | {f"{x} {y}" for x, y in zip(syllables, syllables[1:])}
-        en_words = lexicon.translation_words(words_of(en, "en"))
+        vi_keys, en_words = lexicon.translation_units(vi, en, tone_style, max_ngram)
         vi_seen.update(vi_keys)
         en_seen.update(en_words)
         together.update((v, e) for v in vi_keys for e in en_words)
@@ -132,9 +130,9 @@ def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
     """Swap the units for the run; yields the settings that go with them."""
     settings = Settings(presegmented=True)
     lexicon.translation_words = english_units(scheme, english)
-    pipeline.train_translations = (functools.partial(SHIPPED_TRAINING, max_ngram=3) if scheme == "trigrams"
-                                   else SHIPPED_TRAINING)
-    if scheme == "dice":
+    if scheme == "trigrams":
+        pipeline.train_translations = functools.partial(SHIPPED_TRAINING, max_ngram=3)
+    elif scheme == "dice":
         pipeline.train_translations = train_dice
     elif scheme.startswith("model1"):
         pipeline.train_translations = functools.partial(SHIPPED_TRAINING, min_probability=float(scheme.split()[1]))
@@ -155,11 +153,7 @@ def run(talks, scheme: str, dictionary: Path | None = None) -> dict:
     """Beads per talk from `align run --presegmented` on the talks, in this process, under `scheme`."""
     with (tempfile.TemporaryDirectory() as tmp,
           scheme_in_force(scheme, [s for t in talks for s in t.vi], [s for t in talks for s in t.en]) as settings):
-        vi, en = Path(tmp, "vi"), Path(tmp, "en")
-        vi.mkdir(), en.mkdir()
-        for talk in talks:
-            (vi / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.vi), encoding="utf-8")
-            (en / f"{talk.name}.txt").write_text("".join(f"{s}\n" for s in talk.en), encoding="utf-8")
+        vi, en = write_talks(talks, Path(tmp))
         settings = settings.with_(self_train=True)  # with a dictionary too: the table is what is measured
         lexicon_, settings = pipeline.load_lexicon(settings, str(seed_glossary_path()),
                                                    str(dictionary) if dictionary else None)
@@ -188,13 +182,7 @@ def main() -> int:
             results = run(talks, scheme, args.dictionary)
             parts.append(measure(scheme, talks, results, time.perf_counter() - started, None))
         print(file=sys.stderr)
-        quality = parts[0].quality
-        for part in parts[1:]:
-            quality = quality + part.quality
-        rows.append(Row(scheme, sum(p.talks for p in parts), sum(p.sentences for p in parts), quality,
-                        (sum(p.deletions[0] for p in parts), sum(p.deletions[1] for p in parts)),
-                        sum(p.seconds for p in parts), sum(p.pairs_per_second * p.seconds for p in parts)
-                        / sum(p.seconds for p in parts), None))
+        rows.append(pooled(scheme, parts))
     print_table(f"self-trained, {'with ' + args.dictionary.name if args.dictionary else 'no dictionary'}: "
                 f"{'+'.join(args.sets)}, perturbed, seeds "
                 f"{args.seeds[0]}-{args.seeds[1]} pooled", rows)

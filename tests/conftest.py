@@ -1,3 +1,4 @@
+import io
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,13 @@ REPO = Path(__file__).resolve().parent.parent
 CORPORA = REPO / "corpora"
 SHARED_DATA = REPO.parent / "shared" / "data"
 TMX_DTD = SHARED_DATA / "tmx" / "tmx14.dtd"
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, so progress lines are drawn on it."""
+
+    def isatty(self):
+        return True
 
 
 def needs_shared(path: Path):

@@ -18,7 +18,7 @@ from align.model import ConfigError, FormatError, InputError
 from align.pairlist import read_pair_list
 from align.tmx import read_tmx
 
-from conftest import REPO
+from conftest import REPO, Terminal
 from scale_corpus import write_archive
 
 EPOCH = "1764547200"
@@ -226,11 +226,6 @@ class StopAfter(pipeline.Progress):
         super().advance(items, pairs)
         if not self.label and self.done >= self.limit:  # documents aligned, not self-training's first pass
             raise KeyboardInterrupt
-
-
-class Terminal(io.StringIO):
-    def isatty(self):
-        return True
 
 
 def test_progress_shows_self_trainings_first_pass_then_counts_the_run_afresh(archive, tmp_path):

@@ -6,10 +6,7 @@ from hypothesis import given, strategies as st
 
 from align.progress import Progress, progress_line
 
-
-class Terminal(io.StringIO):
-    def isatty(self):
-        return True
+from conftest import Terminal
 
 
 class Clock:

@@ -20,6 +20,13 @@ def display_name(path: str | Path) -> str:
     return STDIN_NAME if str(path) == STDIN else str(path)
 
 
+def cache_folder() -> Path:
+    """Where align keeps what it can work out again (sentence vectors, compiled dictionaries):
+    $ALIGN_CACHE, else $XDG_CACHE_HOME/align, else ~/.cache/align."""
+    return Path(os.environ.get("ALIGN_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "align"))
+
+
 def _new_file_mode() -> int:
     """The mode `open()` would give a new file under this process's umask (mkstemp gives 0600)."""
     umask = os.umask(0)

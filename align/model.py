@@ -130,6 +130,7 @@ class Evidence:
     reach: frozenset[str] = frozenset()  # what those words translate to in the other language
     starts_block: bool = False  # first sentence of a paragraph, heading, caption ... (pages only)
     role: str = ""  # "title", "heading", "caption" or "body" (paragraphs, list items); "" when unknown
+    keys: tuple[str, ...] = ()  # every word as the lexicon compares it (`lexicon.words_of`), in order
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from align.config import Settings
 from align.extract import decode, extract
 from align.files import atomic_output, display_name, read_input, write_atomically
 from align.glossary import read_glossary
-from align.lexicon import Lexicon, read_dictionary, train_translations
+from align.dictcache import load_dictionary
+from align.lexicon import Lexicon, Units, train_translations, translation_units, words_of
 from align.manifest import Manifest, entry_bytes, pair_key, run_key
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, Bead, ConfigError, DocumentPair,
                          Evidence, FormatError, InputError, Pair, PairResult, Sentence)
@@ -85,13 +86,11 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
                  dictionary: str | None = None) -> tuple[Lexicon, Settings]:
     """The lexicon for a run, and the settings updated to name the word lists it uses."""
     glossary_list = read_glossary(glossary) if glossary else None
-    dictionary_list = read_dictionary(dictionary) if dictionary else None
-    lexicon = Lexicon.build(glossary_list.terms if glossary_list else (),
-                            dictionary_list.terms if dictionary_list else (), settings.tone_style)
-    settings = replace(settings, glossary=glossary_list.resource if glossary_list else None,
-                       dictionary=dictionary_list.resource if dictionary_list else None,
-                       self_train=settings.self_train if settings.self_train is not None else dictionary_list is None)
-    return lexicon, settings
+    table, resource = load_dictionary(dictionary, settings.tone_style) if dictionary else ({}, None)
+    lexicon = Lexicon.build(glossary_list.terms if glossary_list else (), tone_style=settings.tone_style)
+    settings = replace(settings, glossary=glossary_list.resource if glossary_list else None, dictionary=resource,
+                       self_train=settings.self_train if settings.self_train is not None else resource is None)
+    return lexicon.with_translations(table), settings
 
 
 # --- one document pair --------------------------------------------------------------------
@@ -185,6 +184,15 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
         beads = tuple(earlier)
     else:
         beads = aligner.align(len(src), len(trg), pricing, settings.band)
+    if calibrating and model.lexical is not None and settings.learns_per_document:
+        # the document's own words, learnt from its first alignment, join the dictionary's
+        learnt = Lexicon(tone_style=settings.tone_style).with_translations(train_translations(
+            [translation_units(src_evidence[b.src[0]].keys, trg_evidence[b.trg[0]].keys) for b in beads
+             if b.kind == "1-1"], settings.self_train_min_count, settings.self_train_min_probability))
+        if learnt.translations:
+            src_evidence = [_with_learnt(e, "vi", learnt) for e in src_evidence]
+            trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
+            table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
     if calibrating:
         if model.lexical is not None:
             model = replace(model, lexical=scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical))
@@ -204,6 +212,15 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     return PairResult(name, src, trg, beads, tuple(pairs))
 
 
+def _with_learnt(evidence: Evidence, lang: str, learnt: Lexicon) -> Evidence:
+    """A sentence's evidence with the words a learnt table translates added: as the lexicon with
+    the table added would give it, without keying the sentence against the whole dictionary again."""
+    words, reach = learnt.known_words(evidence.keys, lang)
+    if not words:
+        return evidence
+    return replace(evidence, words=evidence.words | words, reach=evidence.reach | reach)
+
+
 def _covers(beads: Sequence[Bead], n_src: int, n_trg: int) -> bool:
     return sum(len(b.src) for b in beads) == n_src and sum(len(b.trg) for b in beads) == n_trg
 
@@ -216,9 +233,11 @@ def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     return align_sentences(pair.name, src, trg, settings, lexicon, earlier)
 
 
-def learnt_pairs(result: PairResult) -> tuple[tuple[str, str], ...]:
-    """The 1-1 sentence pairs of a first alignment, which self-training learns from."""
-    return tuple((result.src_sentences[b.src[0]].text, result.trg_sentences[b.trg[0]].text)
+def learnt_units(result: PairResult, tone_style: str) -> tuple[Units, ...]:
+    """What self-training learns from in a first alignment: the translation units of its 1-1
+    sentence pairs (worked out where the pair was aligned, so a pool's workers share the work)."""
+    return tuple(translation_units(words_of(result.src_sentences[b.src[0]].text, "vi", tone_style),
+                                   words_of(result.trg_sentences[b.trg[0]].text, "en"))
                  for b in result.beads if b.kind == "1-1")
 
 
@@ -259,10 +278,10 @@ class Aligned:
 
 @dataclass(frozen=True)
 class FirstPass:
-    """What self-training's first pass keeps of a pair: the 1-1 sentence pairs it learns from,
-    and the beads, which the second pass calibrates on."""
+    """What self-training's first pass keeps of a pair: the translation units of the 1-1
+    sentence pairs it learns from, and the beads, which the second pass calibrates on."""
 
-    learnt: tuple[tuple[str, str], ...]
+    learnt: tuple[Units, ...]
     beads: tuple[Bead, ...]
 
 
@@ -300,7 +319,7 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
         texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
         if context.first_pass:
             result = align_pair(pair, context.settings, context.lexicon, texts)
-            return FirstPass(learnt_pairs(result), result.beads)
+            return FirstPass(learnt_units(result, context.settings.tone_style), result.beads)
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
@@ -343,7 +362,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
     executor = executor or SerialExecutor()
     if progress:
         progress.restart(None, "self-training, first pass")
-    learn_from: list[tuple[str, str]] = []
+    learn_from: list[Units] = []
     earlier: list[tuple[Bead, ...] | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
                             Context(replace(settings, calibrate=False), lexicon, keep_going, first_pass=True))
@@ -364,8 +383,8 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
         outcomes.close()  # stops the workers still busy on pairs that are not needed
     if progress:
         progress.restart(len(pairs))
-    table = train_translations(learn_from[:settings.self_train_pairs], settings.tone_style,
-                               settings.self_train_min_count, settings.self_train_min_probability)
+    table = train_translations(learn_from[:settings.self_train_pairs], settings.self_train_min_count,
+                               settings.self_train_min_probability)
     return lexicon.with_translations(table), earlier
 
 

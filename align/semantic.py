@@ -21,15 +21,14 @@ from typing import Sequence
 
 import numpy as np
 
+from align.files import cache_folder
 from align.model import ConfigError
 
 MODEL = "multilingual-e5-small-q4"
 
 
 def cache_path() -> Path:
-    base = os.environ.get("ALIGN_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache"), "align")
-    return Path(base) / f"embeddings-{MODEL}.sqlite"
+    return cache_folder() / f"embeddings-{MODEL}.sqlite"
 
 
 def check_available():

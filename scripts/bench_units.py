@@ -56,6 +56,7 @@ from bench_align import DEFAULT_DATA, measure, perturb, pooled, print_table, rea
 
 SHIPPED_ENGLISH_UNITS = lexicon.translation_words
 SHIPPED_TRAINING = lexicon.train_translations
+SHIPPED_UNITS = lexicon.translation_units
 SHIPPED_EVIDENCE = lexicon.Lexicon.evidence
 SCHEMES = ("stems", "words", "pieces 8000", "pieces 2000", "pieces 2000 + stems", "trigrams",
            "piece lengths 1", "piece lengths 1.5", "piece lengths 2", "piece lengths 3",
@@ -108,13 +109,12 @@ def piece_lengths(vietnamese: list[str], english: list[str]):
     return evidence, ratio
 
 
-def train_dice(pairs, tone_style="classic", min_count=2, min_probability=None, max_ngram=2, min_dice=0.5):
+def train_dice(pairs, min_count=2, min_probability=None, min_dice=0.5):
     """The table align learnt before IBM Model 1 (to 2026-12-01): Vietnamese syllables and pairs
     against English stems, kept when seen together in `min_count` pairs with a Dice coefficient
     (2 * together / (count vi + count en)) of `min_dice` or more. Counted plainly: slow, small runs only."""
     vi_seen, en_seen, together = Counter(), Counter(), Counter()
-    for vi, en in pairs:
-        vi_keys, en_words = lexicon.translation_units(vi, en, tone_style, max_ngram)
+    for vi_keys, en_words in pairs:
         vi_seen.update(vi_keys)
         en_seen.update(en_words)
         together.update((v, e) for v in vi_keys for e in en_words)
@@ -131,7 +131,7 @@ def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
     settings = Settings(presegmented=True)
     lexicon.translation_words = english_units(scheme, english)
     if scheme == "trigrams":
-        pipeline.train_translations = functools.partial(SHIPPED_TRAINING, max_ngram=3)
+        pipeline.translation_units = functools.partial(SHIPPED_UNITS, max_ngram=3)
     elif scheme == "dice":
         pipeline.train_translations = train_dice
     elif scheme.startswith("model1"):
@@ -146,6 +146,7 @@ def scheme_in_force(scheme: str, vietnamese: list[str], english: list[str]):
     finally:
         lexicon.translation_words = SHIPPED_ENGLISH_UNITS
         pipeline.train_translations = SHIPPED_TRAINING
+        pipeline.translation_units = SHIPPED_UNITS
         lexicon.Lexicon.evidence = SHIPPED_EVIDENCE
 
 

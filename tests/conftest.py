@@ -31,6 +31,13 @@ def to_cp1258(text: str) -> bytes:
     return encode_legacy(text, CP1258)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path_factory, monkeypatch):
+    """Each test keeps what align caches (compiled dictionaries, vectors) in a folder of its own,
+    never in the user's ~/.cache."""
+    monkeypatch.setenv("ALIGN_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def cli():
     """Run `align ...` in-process; returns the click Result (exit_code, stdout, stderr)."""

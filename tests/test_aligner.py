@@ -140,3 +140,25 @@ def test_real_costs_cover_every_sentence_once_even_for_tiny_documents(vi, en, wi
     result = align_sentences("t", tuple(Sentence(s, k) for k, s in enumerate(vi)),
                              tuple(Sentence(s, k) for k, s in enumerate(en)), Settings(), lexicon)
     assert covers_everything_once_in_order(result.beads, len(vi), len(en))
+
+
+# The test dictionary knows none of these words; the document pairs mèo / cat and chó / dog again and again.
+PETS_VI = ["Con mèo ngủ trên ghế cả ngày.", "Con chó chạy quanh vườn mỗi sáng.", "Mèo nhà tôi rất thích ăn cá.",
+           "Chó nhà hàng xóm thích gặm xương.", "Buổi tối con mèo nằm cạnh bếp.", "Buổi trưa con chó ngủ dưới gốc cây.",
+           "Sáng nay con mèo bắt được chuột.", "Chiều nay con chó đuổi theo xe."]
+PETS_EN = ["The cat sleeps on the chair all day.", "The dog runs around the garden every morning.",
+           "My cat really likes to eat fish.", "The neighbour's dog likes to chew bones.",
+           "In the evening the cat lies by the stove.", "At noon the dog sleeps under a tree.",
+           "This morning the cat caught a mouse.", "This afternoon the dog chased the car."]
+
+
+def test_words_a_document_repeats_are_learnt_from_it_and_place_a_deletion():
+    en = PETS_EN[:3] + PETS_EN[4:]  # the neighbour's dog left untranslated
+    expected = ["[0]:[0]", "[1]:[1]", "[2]:[2]", "[3]:[]", "[4]:[3]", "[5]:[4]", "[6]:[5]", "[7]:[6]"]
+
+    def beads(settings):
+        return [str(b) for b in align_sentences("t", sentences(PETS_VI), sentences(en), settings, WORDS).beads]
+    lines = Settings(presegmented=True)  # one sentence a line, as --presegmented reads them
+    assert lines.learns_per_document
+    assert beads(lines) == expected
+    assert beads(lines.with_(learn_per_document=False)) != expected  # the dictionary alone gets it wrong

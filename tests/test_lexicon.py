@@ -4,7 +4,8 @@ import pytest
 
 from align.glossary import read_glossary
 from align.lexicon import (MODEL1_ROUNDS, Lexicon, gloss_translations, model1_probabilities, names_of, numbers_of,
-                           placed_words, read_dictionary, train_translations, translation_words, words_of)
+                           placed_words, read_dictionary, train_translations, translation_units, translation_words,
+                           words_of)
 from align.model import FormatError, InputError, Term
 from align.normalize import clean_text
 from align.scoring import pair_features
@@ -96,7 +97,8 @@ def test_a_translation_table_is_learnt_from_pairs():
              ("Hợp tác giáo dục được mở rộng.", "Cooperation in education expands."),
              ("Kinh tế Việt Nam tăng trưởng.", "Vietnam's economy is growing."),
              ("Giáo dục là ưu tiên.", "Education is a priority.")]
-    table = train_translations(pairs, min_count=2)
+    table = train_translations([translation_units(words_of(vi, "vi"), words_of(en, "en")) for vi, en in pairs],
+                               min_count=2)
     assert translation_words(["cooperation"]) <= table["hợp tác"]
     assert translation_words(["education"]) <= table["giáo dục"]
     assert translation_words(["cooperation"]) == translation_words(["cooperate"])  # one stem: they meet
@@ -212,17 +214,19 @@ id_sides = st.lists(st.integers(0, 5), min_size=1, max_size=4, unique=True)
 
 
 @given(st.lists(st.tuples(id_sides, id_sides), min_size=1, max_size=12), st.integers(0, 6), st.integers(1, 5))
-def test_model1_probabilities_are_the_textbook_em_whatever_the_chunks(pairs, rounds, chunk):
-    arrays = [(np.array(s), np.array(e)) for s, e in pairs]
-    codes, probability = model1_probabilities(arrays, 6, 6, rounds, chunk)
-    expected = _model1_by_hand(pairs, rounds)
-    assert len(codes) == len(expected)
-    for code, p in zip(codes.tolist(), probability.tolist()):
-        f = code // 6 if code // 6 < 6 else None
-        assert p == pytest.approx(expected[f, code % 6], rel=1e-9)
-    starts = codes // 6
-    totals = np.bincount(starts, weights=probability)
-    assert np.allclose(totals[np.unique(starts)], 1.0)  # each word's translations share 1
+def test_model1_probabilities_are_the_textbook_em_both_ways_whatever_the_chunks(pairs, rounds, chunk):
+    arrays = [(np.array(v), np.array(e)) for v, e in pairs]
+    codes, english_from, vietnamese_from = model1_probabilities(arrays, 6, 6, rounds, chunk)
+    forward = _model1_by_hand(pairs, rounds)
+    backward = _model1_by_hand([(e, v) for v, e in pairs], rounds)
+    assert len(codes) == len([key for key in forward if key[0] is not None])  # NULL's own are not returned
+    for code, p, q in zip(codes.tolist(), english_from.tolist(), vietnamese_from.tolist()):
+        v, e = divmod(code, 6)
+        assert p == pytest.approx(forward[v, e], rel=1e-9)
+        assert q == pytest.approx(backward[e, v], rel=1e-9)
+    for sources, probability in ((codes // 6, english_from), (codes % 6, vietnamese_from)):
+        totals = np.bincount(sources, weights=probability)
+        assert np.allclose(totals[np.unique(sources)], 1.0)  # each word's translations share 1
 
 
 VI_WORDS = ["hợp tác", "kinh tế", "đối tác", "chiến lược", "giáo dục", "Việt Nam", "Anh", "và", "của", "năm 2025"]
@@ -259,5 +263,27 @@ def test_learnt_table_is_the_model1_table_its_definition_gives(pairs, min_count,
     pairs = [(" ".join(vi), " ".join(en)) for vi, en in pairs]
     expected, on_the_edge = _model1_table_by_hand(pairs, min_count, min_probability, max_ngram)
     assume(not on_the_edge)  # a probability a rounding away from the threshold could fall either side
-    assert train_translations(pairs, min_count=min_count, min_probability=min_probability,
-                              max_ngram=max_ngram) == expected
+    units = [translation_units(words_of(vi, "vi"), words_of(en, "en"), max_ngram=max_ngram) for vi, en in pairs]
+    assert train_translations(units, min_count=min_count, min_probability=min_probability) == expected
+
+
+DICTIONARY = Lexicon.build(dictionary=tuple(Term(v, e) for v, e in zip(VI_WORDS, EN_WORDS)))
+LEARNT_VI = ["hợp tác", "tăng trưởng", "kinh", "là", "giáo"]
+LEARNT_EN = ["cooperation", "growth", "economy", "silk", "teaching"]
+
+
+LEARNT_STEMS = sorted(translation_words(words_of(" ".join(LEARNT_EN + EN_WORDS), "en")))
+
+
+@given(st.lists(st.sampled_from(VI_WORDS + LEARNT_VI), max_size=8), st.lists(st.sampled_from(EN_WORDS + LEARNT_EN), max_size=8),
+       st.dictionaries(st.sampled_from(LEARNT_VI + VI_WORDS[:3]),
+                       st.frozensets(st.sampled_from(LEARNT_STEMS), min_size=1, max_size=3), max_size=5))
+def test_a_learnt_tables_words_add_to_the_dictionarys_as_if_merged_into_it(vi, en, table):
+    # what pipeline relies on to add a document's own table without keying sentences again
+    table = {" ".join(words_of(k, "vi")): v for k, v in table.items()}
+    merged, learnt = DICTIONARY.with_translations(table), Lexicon().with_translations(table)
+    for text, lang in ((" ".join(vi), "vi"), (" ".join(en), "en")):
+        keys = words_of(text, lang)
+        words, reach = DICTIONARY.known_words(keys, lang)
+        more_words, more_reach = learnt.known_words(keys, lang)
+        assert merged.known_words(keys, lang) == (words | more_words, reach | more_reach)

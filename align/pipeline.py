@@ -166,9 +166,10 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
                     lexicon: Lexicon, earlier: Sequence[Bead] | None = None) -> PairResult:
     """Align two sentence lists and score every pair: a pure function of its inputs.
 
-    Calibration aligns twice, the second time with rates measured on the first alignment;
-    `earlier`, an alignment of the same sentences from self-training's first pass, stands in
-    for the first of the two."""
+    Calibration aligns twice, the second time with rates measured on the first alignment and,
+    when the run has no table of its own (`Settings.learns_per_document`), with the words the
+    first alignment's 1-1 pairs teach added to the lexicon's; `earlier`, an alignment of the
+    same sentences from self-training's first pass, stands in for the first of the two."""
     src_evidence = _evidence(src, "vi", lexicon)
     trg_evidence = _evidence(trg, "en", lexicon)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)

@@ -22,15 +22,23 @@ FORMAT = 1
 KEYING_CODE = ("lexicon.py", "normalize.py")
 
 
-def _code_fingerprint() -> str:
+def _code_fingerprint() -> str | None:
+    """A hash of the keying code's source; None where it cannot be read (the package installed
+    without its .py files), and then nothing is cached."""
     digest = hashlib.sha256()
-    for name in KEYING_CODE:
-        digest.update((Path(__file__).parent / name).read_bytes())
+    try:
+        for name in KEYING_CODE:
+            digest.update((Path(__file__).parent / name).read_bytes())
+    except OSError:
+        return None
     return digest.hexdigest()
 
 
-def _entry_path(data: bytes, tone_style: str) -> Path:
-    key = hashlib.sha256(f"{FORMAT}|{tone_style}|{_code_fingerprint()}|".encode() + data).hexdigest()
+def _entry_path(data: bytes, tone_style: str) -> Path | None:
+    code = _code_fingerprint()
+    if code is None:
+        return None
+    key = hashlib.sha256(f"{FORMAT}|{tone_style}|{code}|".encode() + data).hexdigest()
     return cache_folder() / f"dictionary-{key[:32]}.json"
 
 
@@ -51,15 +59,15 @@ def load_dictionary(path: str | Path, tone_style: str = "classic") -> tuple[dict
         data = path.read_bytes()
     except OSError:
         data = None  # read_dictionary reports it
-    if data is not None:
-        entry = _entry_path(data, tone_style)
+    entry = _entry_path(data, tone_style) if data is not None else None
+    if entry is not None:
         cached = _read_entry(entry)
         if cached is not None:
             table, entries = cached
             return table, Resource(path.name, entries, hashlib.sha256(data).hexdigest())
     words = read_dictionary(path, data)
     table = dictionary_translations(words.terms, tone_style)
-    if data is not None:
+    if entry is not None:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(entry, json.dumps({"entries": words.resource.entries, "translations": {

@@ -80,3 +80,9 @@ def test_a_lexicon_from_the_compiled_table_is_the_lexicon_built_from_the_entries
     table, _ = load_dictionary(word_list)
     terms = tuple(Term(vi, en) for vi, en in (line.split("\t") for line in WORDS.splitlines()))
     assert Lexicon.build(dictionary=terms).translations == Lexicon().with_translations(table).translations
+
+
+def test_without_the_keying_code_to_read_nothing_is_cached(word_list, monkeypatch):
+    monkeypatch.setattr(dictcache, "KEYING_CODE", ("no-such-module.py",))
+    assert load_dictionary(word_list) == _compiled_by_hand(word_list)
+    assert not list(cache_folder().glob("dictionary-*.json"))

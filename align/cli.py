@@ -79,7 +79,7 @@ def main():
                    "compiled on first use and cached in ~/.cache/align (or $ALIGN_CACHE).")
 @click.option("--self-train/--no-self-train", default=None,
               help="Learn word translations from a first alignment of the run's own pages, then align again "
-                   "with them [default: only without --dictionary, when each document learns its own words]. "
+                   "with them [default: only without --dictionary; with one, each document learns its own words instead]. "
                    "With a dictionary: better pairs, about 1.6 times the time.")
 @click.option("--embeddings", is_flag=True,
               help="Also compare sentence embeddings (a small multilingual model, optional extra "

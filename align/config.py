@@ -49,6 +49,12 @@ class Settings:
     # towards a prior (0.97 on the IWSLT15 talks) as if `prior_chars` more characters agreed with it
     length_ratio_prior: float = 1.0
     length_ratio_prior_chars: int = 1000
+    # --presegmented lines may hold several sentences: how often a bead's two sides hold as many
+    # each, in true pairs and in unrelated ones (IWSLT15 dev2010 gold: 96.6% and 81.9%), before a
+    # first pass re-estimates them per document. Compared only where some line holds several.
+    # IWSLT15 dev2010, seeds 3-22: FVDP 0.988 -> 0.994 strict F1, deletions found 83.9% -> 89.8%;
+    # no dictionary 0.987 -> 0.992 (BENCHMARKS.md, seventh round)
+    sentence_count_prior: tuple[float, float] = (0.97, 0.82)
     anchor_match_bonus: float = 1.5  # cost removed per anchor found on both sides
     anchor_miss_cost: float = 0.6  # cost added per anchor found on one side only
     # With a lexicon: shares of known words translated on the other side, in true and in
@@ -60,9 +66,9 @@ class Settings:
     lexical_weight: float = 0.5
     calibrate: bool = True  # align twice: the second time with rates estimated from the first
     # Learn word translations from a first alignment of the whole run, then align again with
-    # them. None: only when no --dictionary is given. On top of FVDP it gains too (IWSLT15
-    # dev2010, seeds 3-22: 0.988 -> 0.990 strict F1 over per-document learning, deletions found
-    # 83.9% -> 85.8%) but costs a first pass over the run: 1.6 times the default's time for
+    # them. None: only when no --dictionary is given. On top of FVDP it gains a little (IWSLT15
+    # dev2010, seeds 3-22, over per-document learning: 0.9935 -> 0.9944 strict F1, deletions
+    # found 89.8% -> 90.7%) but costs a first pass over the run: 1.6 times the default's time for
     # the four IWSLT15 sets (7.4-9.1 s against 4.8-5.2 s on 2026-12-03), over the 5 s the
     # issue allows, so it is --self-train there.
     self_train: bool | None = None
@@ -148,6 +154,7 @@ class Settings:
             f"lenvar:{self.length_variance:g}",
             f"ratio:{self.length_ratio_prior:g}~{self.length_ratio_prior_chars}",
             f"anchors:+{self.anchor_match_bonus:g}/-{self.anchor_miss_cost:g}",
+            f"sentences:{'/'.join(f'{rate:g}' for rate in self.sentence_count_prior) if self.presegmented else 'none'}",
             f"lexical:{self._lexical_signature()}",
             f"blocks:{self.block_merge_cost:g}/+{self.block_match_bonus:g}/-{self.block_mismatch_cost:g}"
             f"/{self.role_mismatch_cost:g}",

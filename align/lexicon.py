@@ -26,6 +26,9 @@ from align.normalize import clean_lines, fold, match_key
 MAX_NGRAM = 4  # longest Vietnamese dictionary key tried, in syllables
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+# A sentence ends at . ! ? or an ellipsis (closing quotes and brackets after it) followed by the
+# end of the text or by a word that starts with a capital ('Felix.' ends one, 'lbs. over' does not).
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?:\s+[\"“‘'(\[]*(\w)|\s*$)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _VI_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _EN_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -158,6 +161,13 @@ def words_of(text: str, lang: str, tone_style: str = "classic") -> list[str]:
     if lang == "vi":
         return _WORD.findall(match_key(text, tone_style))
     return [_english_word_key(w) for w in _WORD.findall(text)]
+
+
+def sentence_count(text: str) -> int:
+    """How many sentences a text holds, an unfinished last one included; at least one."""
+    ends = [end for end in _SENTENCE_END.finditer(text) if end.group(1) is None or end.group(1).isupper()]
+    finished = bool(ends) and ends[-1].group(1) is None  # the text stops at a sentence end
+    return max(1, len(ends) + (not finished))
 
 
 def numbers_of(text: str, lang: str) -> tuple[str, ...]:
@@ -502,7 +512,7 @@ class Lexicon:
         keys = tuple(words_of(text, lang, self.tone_style))
         words, reach = self.known_words(keys, lang)
         return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), self._terms_in(keys, lang),
-                        words, reach, keys=keys)
+                        words, reach, keys=keys, sentences=sentence_count(text))
 
     def known_words(self, keys: Sequence[str], lang: str) -> tuple[frozenset[str], frozenset[str]]:
         """The words of a sentence (its `words_of` keys) that this lexicon translates, and what

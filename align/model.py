@@ -131,6 +131,7 @@ class Evidence:
     starts_block: bool = False  # first sentence of a paragraph, heading, caption ... (pages only)
     role: str = ""  # "title", "heading", "caption" or "body" (paragraphs, list items); "" when unknown
     keys: tuple[str, ...] = ()  # every word as the lexicon compares it (`lexicon.words_of`), in order
+    sentences: int = 1  # sentences in the unit (a line of --presegmented input may hold several)
 
 
 @dataclass(frozen=True)

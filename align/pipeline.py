@@ -129,9 +129,11 @@ def load_sentences(path: str, lang: str, settings: Settings, data: bytes | None 
 
 
 def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Settings,
-               lexicon: Lexicon) -> scoring.CostModel:
+               lexicon: Lexicon, several_sentences: bool = False) -> scoring.CostModel:
     """The cost model for one document pair: the length ratio is estimated from the pair itself,
-    steadied by a prior so that a short page with a deletion does not skew it."""
+    steadied by a prior so that a short page with a deletion does not skew it. Sentence counts
+    are compared for --presegmented lines when some line holds `several_sentences`: where every
+    line holds one, a count only tells merges apart, which the merge cost prices already."""
     prior_chars = settings.length_ratio_prior_chars
     ratio = (sum(trg_lengths) + settings.length_ratio_prior * prior_chars) / (sum(src_lengths) + prior_chars)
     structured = not settings.presegmented
@@ -146,7 +148,9 @@ def cost_model(src_lengths: list[int], trg_lengths: list[int], settings: Setting
         block_mismatch_cost=settings.block_mismatch_cost if structured else 0.0,
         role_mismatch_cost=settings.role_mismatch_cost if structured else 0.0,
         semantic=scoring.SemanticModel(*settings.semantic_prior) if settings.embeddings else None,
-        semantic_weight=settings.semantic_weight)
+        semantic_weight=settings.semantic_weight,
+        sentence_counts=scoring.SentenceCounts(*settings.sentence_count_prior)
+        if settings.presegmented and several_sentences else None)
 
 
 ROLES = {TITLE: "title", HEADING: "heading", CAPTION: "caption", PARAGRAPH: "body", ITEM: "body"}
@@ -172,7 +176,8 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     same sentences from self-training's first pass, stands in for the first of the two."""
     src_evidence = _evidence(src, "vi", lexicon)
     trg_evidence = _evidence(trg, "en", lexicon)
-    model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon)
+    model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon,
+                       several_sentences=any(e.sentences > 1 for e in src_evidence + trg_evidence))
 
     vectors = None
     if settings.embeddings:
@@ -195,6 +200,9 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
             trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
             table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
     if calibrating:
+        if model.sentence_counts is not None:
+            model = replace(model, sentence_counts=scoring.estimate_sentence_counts(
+                src_evidence, trg_evidence, beads, model.sentence_counts))
         if model.lexical is not None:
             model = replace(model, lexical=scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical))
         if model.semantic is not None:

@@ -6,7 +6,8 @@ threshold can change without scoring again.
 The cost of a bead is a sum of negative log-odds (lower is better): a Gale-Church length
 term, a prior for its shape, evidence counted word by word (each word whose translation is,
 or is not, on the other side is a log-likelihood ratio; shared numbers, names and glossary
-terms) and page structure. Counts are taken once per sentence pair inside the search band,
+terms), page structure, and for lines that may hold several sentences whether both sides
+hold as many. Counts are taken once per sentence pair inside the search band,
 and once against each merged pair of sentences, so that every bead shape is priced exactly
 and a whole band at a time.
 """
@@ -47,6 +48,7 @@ class CostModel:
     role_mismatch_cost: float = 0.0
     semantic: "SemanticModel | None" = None  # with sentence vectors (--embeddings)
     semantic_weight: float = 1.0
+    sentence_counts: "SentenceCounts | None" = None  # lines that may hold several sentences (--presegmented)
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,21 @@ class LexicalRates:
         true_hit = 1 - (1 - true) * (1 - per_word) ** (other_words - mean_other_words)
         true_hit = np.minimum(np.maximum(true_hit, random_hit * 1.5), 0.99)
         return -np.log(true_hit / random_hit), -math.log((1 - true) / (1 - random))
+
+
+@dataclass(frozen=True)
+class SentenceCounts:
+    """How often the two sides of a bead hold as many sentences each (0..1): in true translation
+    pairs and in unrelated pairs. A translation keeps its sentences more often than chance, so a
+    bead whose counts differ (a line of two sentences against one of them) is less likely."""
+
+    true_agree: float
+    random_agree: float
+
+    def costs(self, agree):
+        """Negative log-likelihood ratio, true bead against unrelated pair, for a boolean array."""
+        return np.where(agree, -math.log(self.true_agree / self.random_agree),
+                        -math.log((1 - self.true_agree) / (1 - self.random_agree)))
 
 
 MAX_SEMANTIC_EVIDENCE = 12.0  # nats either way: the normal fits' tails are not to be trusted further
@@ -455,6 +472,8 @@ class BandCost:
             src_hits, trg_hits = counts[..., 0], counts[..., 1]
             cost += m.lexical_weight * (src_hit * src_hits + src_miss * (src_words - src_hits)
                                         + trg_hit * trg_hits + trg_miss * (trg_words - trg_hits))
+        if m.sentence_counts is not None:
+            cost += m.sentence_counts.costs(src_total("sentences") == trg_total("sentences"))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
             cost += self._structure(a, b, i, j)
         if m.semantic is not None and self.table.vectors is not None:
@@ -507,6 +526,7 @@ SIDE_TOTALS = {
     "length": lambda e: e.length + 1,  # +1: the space that joins merged sentences; taken off again
     "words": lambda e: len(e.words),
     "anchors": lambda e: len(e.numbers) + len(e.terms),
+    "sentences": lambda e: e.sentences,
     "starts": lambda e: int(e.starts_block),
 }
 
@@ -515,6 +535,21 @@ SIDE_TOTALS = {
 
 RATE_FLOOR = 0.005
 NEIGHBOUR_OFFSETS = (-1, 1)  # unrelated pairs: a 1-1 bead's source against its neighbours' targets
+
+
+def estimate_sentence_counts(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequence[Bead],
+                             prior: SentenceCounts, prior_pairs: float = 50.0) -> SentenceCounts:
+    """How often sentence counts agree in this document pair: in the 1-1 beads of a first
+    alignment (true) and between their sources and the neighbouring targets (unrelated), each
+    pulled towards the prior by `prior_pairs` pseudo-pairs and kept inside 0.01..0.99."""
+    true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
+    random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS if 0 <= j + offset < len(trg)]
+
+    def agree(pairs: list[tuple[int, int]], prior_rate: float) -> float:
+        agreeing = sum(src[i].sentences == trg[j].sentences for i, j in pairs)
+        return min(max((agreeing + prior_pairs * prior_rate) / (len(pairs) + prior_pairs), 0.01), 0.99)
+
+    return SentenceCounts(agree(true_pairs, prior.true_agree), agree(random_pairs, prior.random_agree))
 
 
 def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequence[Bead], prior: LexicalRates,

@@ -157,8 +157,8 @@ def test_words_a_document_repeats_are_learnt_from_it_and_place_a_deletion():
     expected = ["[0]:[0]", "[1]:[1]", "[2]:[2]", "[3]:[]", "[4]:[3]", "[5]:[4]", "[6]:[5]", "[7]:[6]"]
 
     def beads(settings):
-        return [str(b) for b in align_sentences("t", sentences(PETS_VI), sentences(en), settings, WORDS).beads]
-    lines = Settings(presegmented=True)  # one sentence a line, as --presegmented reads them
-    assert lines.learns_per_document
-    assert beads(lines) == expected
-    assert beads(lines.with_(learn_per_document=False)) != expected  # the dictionary alone gets it wrong
+        paragraph = [tuple(Sentence(text, 0) for text in side) for side in (PETS_VI, en)]  # one paragraph a side
+        return [str(b) for b in align_sentences("t", *paragraph, settings, WORDS).beads]
+    assert Settings().learns_per_document
+    assert beads(Settings()) == expected
+    assert beads(Settings(learn_per_document=False)) != expected  # the dictionary alone gets it wrong

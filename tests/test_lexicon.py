@@ -4,6 +4,7 @@ import pytest
 
 from align.glossary import read_glossary
 from align.lexicon import (MODEL1_ROUNDS, Lexicon, gloss_translations, model1_probabilities, names_of, numbers_of,
+                           sentence_count,
                            placed_words, read_dictionary, train_translations, translation_units, translation_words,
                            words_of)
 from align.model import FormatError, InputError, Term
@@ -287,3 +288,17 @@ def test_a_learnt_tables_words_add_to_the_dictionarys_as_if_merged_into_it(vi, e
         words, reach = DICTIONARY.known_words(keys, lang)
         more_words, more_reach = learnt.known_words(keys, lang)
         assert merged.known_words(keys, lang) == (words | more_words, reach | more_reach)
+
+
+@pytest.mark.parametrize("text, count", [
+    ("Thật ngạc nhiên! Máy móc có vẻ ồn ào thật. Nhưng đó là âm thanh của công nghệ.", 3),
+    ("And this is Felix, actually.", 1),
+    ("inventing his own narrative", 1),  # no full stop: still one sentence
+    ("Đây là Felix. Đúng vậy", 2),  # a Vietnamese capital opens the second
+    ('He said "Go." Then he left.', 2),  # closing quotes after the stop
+    ("I can carry 200 lbs. over varied terrain.", 1),  # an abbreviation before a small letter
+    ("Wait... What?", 2),
+    ("", 1),
+])
+def test_sentence_count(text, count):
+    assert sentence_count(text) == count

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 from align.aligner import _band_limits
 from align.lexicon import Lexicon
 from align.model import Bead, Evidence, Term
-from align.scoring import FeatureTable, LexicalRates, estimate_rates, number_matches
+from align.scoring import (BandCost, CostModel, FeatureTable, LexicalRates, SentenceCounts, estimate_rates,
+                           estimate_sentence_counts, number_matches)
 
 RATES = LexicalRates(src_true=0.2, src_random=0.04, trg_true=0.5, trg_random=0.1)
 
@@ -52,6 +53,47 @@ def test_estimates_lean_on_the_prior_when_there_is_little_evidence():
     src, trg = [sentence({"v"}, {"e"})], [sentence({"e"}, {"v"})]
     rates = estimate_rates(src, trg, [Bead((0,), (0,))], RATES, prior_words=1000)
     assert rates.src_true == pytest.approx(RATES.src_true, abs=0.01)
+
+
+def test_agreeing_sentence_counts_are_a_small_bonus_and_differing_ones_a_cost():
+    agree, differ = SentenceCounts(0.96, 0.82).costs(np.array([True, False]))
+    assert agree == pytest.approx(-math.log(0.96 / 0.82)) and agree < 0
+    assert differ == pytest.approx(-math.log(0.04 / 0.18)) and differ > 1
+
+
+def test_sentence_count_rates_are_measured_on_a_first_alignment():
+    src = [Evidence(length=20, sentences=n) for n in (1, 2, 1, 1)]
+    trg = [Evidence(length=20, sentences=n) for n in (1, 2, 2, 1)]
+    beads = [Bead((k,), (k,)) for k in range(4)]
+    counts = estimate_sentence_counts(src, trg, beads, SentenceCounts(0.5, 0.5), prior_pairs=0)
+    assert counts.true_agree == pytest.approx(3 / 4)
+    # each source against its beads' neighbouring targets
+    assert counts.random_agree == pytest.approx(sum(src[i].sentences == trg[j].sentences for i, j in
+                                                    ((0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2))) / 6)
+    lone = estimate_sentence_counts(src[:1], trg[:1], [Bead((0,), (0,))], SentenceCounts(0.96, 0.82), prior_pairs=50)
+    assert lone.true_agree == pytest.approx((1 + 50 * 0.96) / 51) and lone.random_agree == pytest.approx(0.82)
+
+
+def test_a_line_of_two_sentences_pairs_more_cheaply_with_both_of_its_translations():
+    src = [Evidence(length=41, sentences=2)]  # one line, two sentences
+    trg = [Evidence(length=20, sentences=1), Evidence(length=20, sentences=1)]
+    counts = SentenceCounts(0.97, 0.82)
+
+    def bead_cost(a, b, sentence_counts):
+        model = CostModel(length_ratio=1.0, length_variance=6.8, skip_cost=5.0, merge_cost=4.5, merge22_cost=8.0,
+                          anchor_match_bonus=1.5, anchor_miss_cost=0.6, sentence_counts=sentence_counts)
+        return float(BandCost(FeatureTable(src, trg), model).band_costs(a, b, [(0, 2), (0, 2)])[1, b])
+    assert bead_cost(1, 2, counts) == pytest.approx(bead_cost(1, 2, None) - math.log(0.97 / 0.82))
+    assert bead_cost(1, 1, counts) == pytest.approx(bead_cost(1, 1, None) - math.log(0.03 / 0.18))
+
+
+def test_sentence_counts_are_compared_only_for_lines_and_only_where_a_line_holds_several():
+    from align.config import Settings
+    from align.pipeline import cost_model
+    lines, pages = Settings(presegmented=True), Settings()
+    assert cost_model([10], [10], lines, Lexicon(), several_sentences=True).sentence_counts == SentenceCounts(0.97, 0.82)
+    assert cost_model([10], [10], lines, Lexicon(), several_sentences=False).sentence_counts is None
+    assert cost_model([10], [10], pages, Lexicon(), several_sentences=True).sentence_counts is None
 
 
 # --- the band's counts against counting each sentence pair by hand --------------------------

@@ -541,7 +541,8 @@ def estimate_sentence_counts(src: Sequence[Evidence], trg: Sequence[Evidence], b
                              prior: SentenceCounts, prior_pairs: float = 50.0) -> SentenceCounts:
     """How often sentence counts agree in this document pair: in the 1-1 beads of a first
     alignment (true) and between their sources and the neighbouring targets (unrelated), each
-    pulled towards the prior by `prior_pairs` pseudo-pairs and kept inside 0.01..0.99."""
+    pulled towards the prior by `prior_pairs` pseudo-pairs and kept inside 0.01..0.99; true
+    pairs agree at least as often as unrelated ones (else the counts say nothing)."""
     true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
     random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS if 0 <= j + offset < len(trg)]
 
@@ -549,7 +550,8 @@ def estimate_sentence_counts(src: Sequence[Evidence], trg: Sequence[Evidence], b
         agreeing = sum(src[i].sentences == trg[j].sentences for i, j in pairs)
         return min(max((agreeing + prior_pairs * prior_rate) / (len(pairs) + prior_pairs), 0.01), 0.99)
 
-    return SentenceCounts(agree(true_pairs, prior.true_agree), agree(random_pairs, prior.random_agree))
+    random_agree = agree(random_pairs, prior.random_agree)
+    return SentenceCounts(max(agree(true_pairs, prior.true_agree), random_agree), random_agree)
 
 
 def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequence[Bead], prior: LexicalRates,

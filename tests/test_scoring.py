@@ -70,6 +70,11 @@ def test_sentence_count_rates_are_measured_on_a_first_alignment():
     # each source against its beads' neighbouring targets
     assert counts.random_agree == pytest.approx(sum(src[i].sentences == trg[j].sentences for i, j in
                                                     ((0, 1), (1, 0), (1, 2), (2, 1), (2, 3), (3, 2))) / 6)
+    alternating = [Evidence(length=20, sentences=n) for n in (1, 2, 1, 2)]
+    against = estimate_sentence_counts(alternating, alternating[1:] + alternating[:1], beads, SentenceCounts(0.5, 0.5),
+                                       prior_pairs=0)
+    assert against.true_agree == against.random_agree  # counts that agree less often than chance say nothing
+    assert (against.costs(np.array([True, False])) == 0).all()
     lone = estimate_sentence_counts(src[:1], trg[:1], [Bead((0,), (0,))], SentenceCounts(0.96, 0.82), prior_pairs=50)
     assert lone.true_agree == pytest.approx((1 + 50 * 0.96) / 51) and lone.random_agree == pytest.approx(0.82)
 

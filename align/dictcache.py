@@ -34,11 +34,12 @@ def _code_fingerprint() -> str | None:
     return digest.hexdigest()
 
 
-def _entry_path(data: bytes, tone_style: str) -> Path | None:
+def _entry_path(content: str, tone_style: str) -> Path | None:
+    """Where the table compiled from a file whose bytes hash to `content` is kept."""
     code = _code_fingerprint()
     if code is None:
         return None
-    key = hashlib.sha256(f"{FORMAT}|{tone_style}|{code}|".encode() + data).hexdigest()
+    key = hashlib.sha256(f"{FORMAT}|{tone_style}|{code}|{content}".encode()).hexdigest()
     return cache_folder() / f"dictionary-{key[:32]}.json"
 
 
@@ -59,12 +60,13 @@ def load_dictionary(path: str | Path, tone_style: str = "classic") -> tuple[dict
         data = path.read_bytes()
     except OSError:
         data = None  # read_dictionary reports it
-    entry = _entry_path(data, tone_style) if data is not None else None
+    content = hashlib.sha256(data).hexdigest() if data is not None else None
+    entry = _entry_path(content, tone_style) if content is not None else None
     if entry is not None:
         cached = _read_entry(entry)
         if cached is not None:
             table, entries = cached
-            return table, Resource(path.name, entries, hashlib.sha256(data).hexdigest())
+            return table, Resource(path.name, entries, content)
     words = read_dictionary(path, data)
     table = dictionary_translations(words.terms, tone_style)
     if entry is not None:

@@ -193,8 +193,8 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     if calibrating and model.lexical is not None and settings.learns_per_document:
         # the document's own words, learnt from its first alignment, join the dictionary's
         learnt = Lexicon(tone_style=settings.tone_style).with_translations(train_translations(
-            [translation_units(src_evidence[b.src[0]].keys, trg_evidence[b.trg[0]].keys) for b in beads
-             if b.kind == "1-1"], settings.self_train_min_count, settings.self_train_min_probability))
+            _one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
+            settings.self_train_min_count, settings.self_train_min_probability))
         if learnt.translations:
             src_evidence = [_with_learnt(e, "vi", learnt) for e in src_evidence]
             trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
@@ -242,12 +242,17 @@ def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     return align_sentences(pair.name, src, trg, settings, lexicon, earlier)
 
 
+def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
+                      trg_keys: Sequence[Sequence[str]]) -> tuple[Units, ...]:
+    """The translation units of an alignment's 1-1 sentence pairs, given each sentence's word keys."""
+    return tuple(translation_units(src_keys[b.src[0]], trg_keys[b.trg[0]]) for b in beads if b.kind == "1-1")
+
+
 def learnt_units(result: PairResult, tone_style: str) -> tuple[Units, ...]:
     """What self-training learns from in a first alignment: the translation units of its 1-1
     sentence pairs (worked out where the pair was aligned, so a pool's workers share the work)."""
-    return tuple(translation_units(words_of(result.src_sentences[b.src[0]].text, "vi", tone_style),
-                                   words_of(result.trg_sentences[b.trg[0]].text, "en"))
-                 for b in result.beads if b.kind == "1-1")
+    return _one_to_one_units(result.beads, [words_of(s.text, "vi", tone_style) for s in result.src_sentences],
+                             [words_of(t.text, "en") for t in result.trg_sentences])
 
 
 # --- one pair as a task for an executor (in this process, a worker process or a Dask worker) --

@@ -170,9 +170,7 @@ def estimate_semantic(src_vectors: np.ndarray, trg_vectors: np.ndarray, baseline
     """The margin distributions of this document pair, from the 1-1 beads of a first alignment
     (true) and their sources against the neighbouring targets (unrelated), each pulled towards
     the prior by `prior_pairs` pseudo-observations."""
-    true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
-    random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS
-                    if 0 <= j + offset < len(trg_vectors)]
+    true_pairs, random_pairs = calibration_pairs(beads, len(trg_vectors))
 
     def fit(pairs: list[tuple[int, int]], mean: float, sd: float) -> tuple[float, float]:
         if not pairs:
@@ -537,14 +535,21 @@ RATE_FLOOR = 0.005
 NEIGHBOUR_OFFSETS = (-1, 1)  # unrelated pairs: a 1-1 bead's source against its neighbours' targets
 
 
+def calibration_pairs(beads: Sequence[Bead], n_trg: int) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """What calibration measures on a first alignment: its 1-1 beads as (source, target) pairs
+    (true), and each of their sources against the neighbouring targets (unrelated)."""
+    true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
+    random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS if 0 <= j + offset < n_trg]
+    return true_pairs, random_pairs
+
+
 def estimate_sentence_counts(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequence[Bead],
                              prior: SentenceCounts, prior_pairs: float = 50.0) -> SentenceCounts:
     """How often sentence counts agree in this document pair: in the 1-1 beads of a first
     alignment (true) and between their sources and the neighbouring targets (unrelated), each
     pulled towards the prior by `prior_pairs` pseudo-pairs and kept inside 0.01..0.99; true
     pairs agree at least as often as unrelated ones (else the counts say nothing)."""
-    true_pairs = [(b.src[0], b.trg[0]) for b in beads if len(b.src) == 1 and len(b.trg) == 1]
-    random_pairs = [(i, j + offset) for i, j in true_pairs for offset in NEIGHBOUR_OFFSETS if 0 <= j + offset < len(trg)]
+    true_pairs, random_pairs = calibration_pairs(beads, len(trg))
 
     def agree(pairs: list[tuple[int, int]], prior_rate: float) -> float:
         agreeing = sum(src[i].sentences == trg[j].sentences for i, j in pairs)
@@ -568,13 +573,10 @@ def estimate_rates(src: Sequence[Evidence], trg: Sequence[Evidence], beads: Sequ
         counts[f"trg_{kind}"][0] += f.trg_hits
         counts[f"trg_{kind}"][1] += len(trg[j].words)
 
-    for bead in beads:
-        if len(bead.src) == 1 and len(bead.trg) == 1:
-            i, j = bead.src[0], bead.trg[0]
-            add(i, j, "true")
-            for offset in NEIGHBOUR_OFFSETS:
-                if 0 <= j + offset < len(trg):
-                    add(i, j + offset, "random")
+    true_pairs, random_pairs = calibration_pairs(beads, len(trg))
+    for kind, pairs in (("true", true_pairs), ("random", random_pairs)):
+        for i, j in pairs:
+            add(i, j, kind)
 
     def rate(name: str) -> float:
         hits, words = counts[name]

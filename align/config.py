@@ -41,6 +41,9 @@ class Settings:
     tone_style: str = "classic"
     # Alignment: the dynamic programme (costs are negative log-probabilities)
     band: int = 20  # half-width of the search band around the diagonal, in sentences
+    # Half-width of the second pass's band around the first pass's path: calibration moves a
+    # bead or two, not the whole path (a path that reaches the edge re-centres the band anyway)
+    guided_band: int = 5
     skip_cost: float = 5.0  # cost of leaving one sentence unaligned (1-0 / 0-1)
     merge_cost: float = 4.5  # extra cost of a 2-1 / 1-2 bead over a 1-1
     merge22_cost: float = 8.0  # extra cost of a 2-2 bead: rare; cheaper, they swallowed two good 1-1 beads
@@ -111,8 +114,8 @@ class Settings:
             raise ConfigError(f"unknown tone style {self.tone_style!r}; use one of {', '.join(TONE_STYLES)}")
         if not 0.0 <= self.min_score <= 1.0:
             raise ConfigError(f"--min-score must be between 0 and 1, not {self.min_score}")
-        if self.band < 1:
-            raise ConfigError(f"band must be at least 1, not {self.band}")
+        if self.band < 1 or self.guided_band < 1:
+            raise ConfigError(f"band and guided_band must be at least 1, not {self.band} and {self.guided_band}")
         if self.max_sentence_chars < 1:
             raise ConfigError("max_sentence_chars must be positive")
         return self
@@ -148,7 +151,7 @@ class Settings:
             f"encoding:{self.encoding or 'auto'}",
             f"segmentation:{self.srx or 'builtin'}",
             f"tones:{self.tone_style}",
-            f"band:{self.band}",
+            f"band:{self.band}/{self.guided_band}",
             f"skip:{self.skip_cost:g}",
             f"merge:{self.merge_cost:g}/{self.merge22_cost:g}",
             f"lenvar:{self.length_variance:g}",

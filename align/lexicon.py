@@ -21,7 +21,7 @@ import Stemmer
 
 from align.config import Resource
 from align.model import Evidence, FormatError, InputError, Term
-from align.normalize import clean_lines, fold, match_key
+from align.normalize import clean_lines, clean_text, fold, match_key, normalize_quotes, normalize_tones
 
 MAX_NGRAM = 4  # longest Vietnamese dictionary key tried, in syllables
 
@@ -158,9 +158,14 @@ def translation_words(keys: Iterable[str]) -> set[str]:
 
 def words_of(text: str, lang: str, tone_style: str = "classic") -> list[str]:
     """Comparable word keys: Vietnamese syllables via `match_key`, English words via lower case and plural."""
-    if lang == "vi":
-        return _WORD.findall(match_key(text, tone_style))
+    if lang == "vi":  # `match_key` word by word: a sentence's words are mostly words seen before
+        return [_vietnamese_word_key(w, tone_style) for w in _WORD.findall(normalize_quotes(clean_text(text)))]
     return [_english_word_key(w) for w in _WORD.findall(text)]
+
+
+@functools.lru_cache(maxsize=200_000)
+def _vietnamese_word_key(word: str, tone_style: str) -> str:
+    return normalize_tones(word, tone_style).casefold()
 
 
 def sentence_count(text: str) -> int:
@@ -507,12 +512,12 @@ class Lexicon:
             spans.append(TermSpan(words[start][0], words[end - 1][1], index[tuple(keys[start:end])]))
         return tuple(sorted(spans, key=lambda span: span.start))
 
-    def evidence(self, text: str, lang: str) -> Evidence:
-        """Length and anchors of one sentence in `lang` ('vi' or 'en')."""
+    def evidence(self, text: str, lang: str, starts_block: bool = False, role: str = "") -> Evidence:
+        """Length and anchors of one sentence in `lang` ('vi' or 'en'), and its place in the page."""
         keys = tuple(words_of(text, lang, self.tone_style))
         words, reach = self.known_words(keys, lang)
         return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), self._terms_in(keys, lang),
-                        words, reach, keys=keys, sentences=sentence_count(text))
+                        words, reach, starts_block, role, keys, sentence_count(text))
 
     def known_words(self, keys: Sequence[str], lang: str) -> tuple[frozenset[str], frozenset[str]]:
         """The words of a sentence (its `words_of` keys) that this lexicon translates, and what

@@ -161,8 +161,7 @@ def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> l
     evidence = []
     for k, sentence in enumerate(sentences):
         opens = k == 0 or sentence.block != sentences[k - 1].block
-        evidence.append(replace(lexicon.evidence(sentence.text, lang), starts_block=opens,
-                                role=ROLES.get(sentence.kind, "")))
+        evidence.append(lexicon.evidence(sentence.text, lang, opens, ROLES.get(sentence.kind, "")))
     return evidence
 
 
@@ -207,7 +206,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
             model = replace(model, lexical=scoring.estimate_rates(src_evidence, trg_evidence, beads, model.lexical))
         if model.semantic is not None:
             model = replace(model, semantic=scoring.estimate_semantic(*vectors, pricing.baselines, beads, model.semantic))
-        beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band, guide=beads)
+        beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.guided_band, guide=beads)
     pairs = []
     for bead in beads:
         if not (bead.src and bead.trg):

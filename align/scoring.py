@@ -280,42 +280,61 @@ Limits = Sequence[tuple[int, int]]  # for each source position 0..n, the target 
 
 class _WordMatrices:
     """Which known words each target sentence holds and which it reaches, as boolean matrices over
-    the words the source side can ask about, so that a source sentence's hits against a stretch
-    of targets are a sum over a few columns, not a set intersection per target."""
+    the words the source side can ask about, so that the hits of a block of source sentences
+    against a stretch of targets are one matrix product, not a set intersection per pair."""
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
         src_words = sorted(set().union(*(e.words for e in src)))  # what targets' reach may hit
         reached = sorted(set().union(*(e.reach for e in src)) & set().union(*(e.words for e in trg)))
-        self.src_word = {w: k for k, w in enumerate(src_words)}
-        self.reached_word = {w: k for k, w in enumerate(reached)}
+        src_word = {w: k for k, w in enumerate(src_words)}
+        reached_word = {w: k for k, w in enumerate(reached)}
         self.trg_reach = np.zeros((len(trg) + 1, len(src_words)), dtype=bool)  # a last row of none
         self.trg_words = np.zeros((len(trg), len(reached)), dtype=bool)
         for c, t in enumerate(trg):
-            self.trg_reach[c, [self.src_word[w] for w in t.reach if w in self.src_word]] = True
-            self.trg_words[c, [self.reached_word[w] for w in t.words if w in self.reached_word]] = True
-        self.src = src
+            self.trg_reach[c, [src_word[w] for w in t.reach if w in src_word]] = True
+            self.trg_words[c, [reached_word[w] for w in t.words if w in reached_word]] = True
+        # each source sentence's words (columns of trg_reach) and reach (columns of trg_words), and
+        # a last sentence of none
+        self.src_words = [np.array([src_word[w] for w in e.words], dtype=np.int64) for e in src] + [_NONE]
+        self.src_reach = [np.array([reached_word[w] for w in e.reach if w in reached_word], dtype=np.int64)
+                          for e in src] + [_NONE]
 
-    def _reached_columns(self, reach: frozenset[str]) -> list[int]:
-        return [self.reached_word[w] for w in reach if w in self.reached_word]
-
-    def hits(self, r: int, lo: int, hi: int, src_hits: np.ndarray, src_vs_pair: np.ndarray,
-             trg_hits: np.ndarray, pair_vs_trg: np.ndarray) -> None:
-        """Fill in, for targets lo..hi-1: source sentence r's words found in each target's reach
-        and in the reach of each target with the next one (0 for the last target, which has no
-        next), each target's words in r's reach, and in the reach of r with r + 1 (0 for the last
-        source sentence)."""
-        s, m = self.src[r], len(self.trg_words)
-        if s.words:
-            window = self.trg_reach[lo:hi + 1][:, [self.src_word[w] for w in s.words]]
-            src_hits[:] = window[:-1].sum(axis=1)
-            if len(window) > 1:
-                src_vs_pair[:] = (window[:-1] | window[1:]).sum(axis=1)
+    def hits(self, first: int, last: int, lo: int, hi: int) -> np.ndarray:
+        """For source sentences first..last-1 against targets lo..hi-1, four tables (4, sources,
+        targets): the source sentence's words found in each target's reach; in the reach of each
+        target with the next one (0 for the last target, which has no next); each target's words
+        in the source sentence's reach; and in the reach of the source sentence with the next one
+        (0 for the last source sentence)."""
+        n, m = len(self.src_words) - 1, len(self.trg_words)
+        out = np.zeros((4, last - first, hi - lo), dtype=np.float32)
+        has, columns = _incidence(self.src_words[first:last])
+        if columns.size:
+            reach = self.trg_reach[lo:hi + 1][:, columns]
+            out[0] = has @ reach[:-1].T.astype(np.float32)
+            out[1] = has @ (reach[:-1] | reach[1:]).T.astype(np.float32)
             if hi == m:  # the last target has no next one to pair with
-                src_vs_pair[-1] = 0
-        if s.reach:
-            trg_hits[:] = self.trg_words[lo:hi][:, self._reached_columns(s.reach)].sum(axis=1)
-        if r + 1 < len(self.src) and (s.reach or self.src[r + 1].reach):
-            pair_vs_trg[:] = self.trg_words[lo:hi][:, self._reached_columns(s.reach | self.src[r + 1].reach)].sum(axis=1)
+                out[1, :, -1] = 0
+        has, columns = _incidence(self.src_reach[first:last + 1])  # with the sentence after the block
+        if columns.size:
+            words = self.trg_words[lo:hi][:, columns].astype(np.float32)
+            out[2] = has[:-1] @ words.T
+            out[3] = np.maximum(has[:-1], has[1:]) @ words.T
+            if last == n:  # the last source sentence has no next one to pair with
+                out[3, -1] = 0
+        return out
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
+def _incidence(column_lists: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """A 0/1 matrix with a row per list over the columns that any list holds, and those columns."""
+    columns = np.unique(np.concatenate(column_lists))
+    has = np.zeros((len(column_lists), len(columns)), dtype=np.float32)
+    if columns.size:
+        rows = np.repeat(np.arange(len(column_lists)), [len(c) for c in column_lists])
+        has[rows, np.searchsorted(columns, np.concatenate(column_lists))] = 1
+    return has, columns
 
 
 class FeatureTable:
@@ -351,9 +370,10 @@ class FeatureTable:
         first = [max(0, limits[r + 1][0] - 2) for r in range(n)]
         last = [min(m - 1, max(limits[r + 1][1], limits[min(r + 2, n)][1]) - 1) for r in range(n)]
         width = max([l - f + 1 for f, l in zip(first, last)] + [1])
+        self._count([(r, first[r], last[r] + 1) for r in range(n)])
         laid_out = np.zeros((n, self.FEATURES + 2, width), dtype=np.float32)
         for r in range(n):
-            start, counts = self._counts(r, first[r], last[r] + 1)
+            start, counts = self._counted[r]
             laid_out[r, :, :last[r] + 1 - first[r]] = counts[:, first[r] - start:last[r] + 1 - start]
         self.first = np.array(first, dtype=np.int64)
         self.single = laid_out[:, :self.FEATURES]
@@ -361,32 +381,51 @@ class FeatureTable:
         self.pair_vs_trg = laid_out[:, self.FEATURES + 1]
         self._limits = limits
 
-    def _counts(self, r: int, lo: int, hi: int) -> tuple[int, np.ndarray]:
-        """Counts of source sentence r against targets lo..hi-1 (and more, if counted before):
-        the FEATURES, then hits against target pairs, then hits of the source pair r, r+1."""
-        cached = self._counted.get(r)
-        if cached is not None and cached[0] <= lo and cached[0] + cached[1].shape[1] >= hi:
-            return cached
-        if cached is not None:
-            lo, hi = min(lo, cached[0]), max(hi, cached[0] + cached[1].shape[1])
-        src, trg = self.src, self.trg
-        s = src[r]
-        counts = np.zeros((self.FEATURES + 2, hi - lo), dtype=np.float32)
-        if self.vectors is not None:
-            counts[self.COSINE] = self.vectors[1][lo:hi] @ self.vectors[0][r]
-        if self._words is None:
-            self._words = _WordMatrices(src, trg)
-        self._words.hits(r, lo, hi, counts[0], counts[self.FEATURES], counts[1], counts[self.FEATURES + 1])
-        if s.numbers or s.names or s.terms:
-            for c, t in enumerate(trg[lo:hi]):
-                if s.numbers and t.numbers:
-                    counts[2, c] = number_matches(s, t)
-                if s.names and t.names:
-                    counts[3, c] = len(s.names & t.names)
-                if s.terms and t.terms:
-                    counts[4, c] = len(s.terms & t.terms)
-        self._counted[r] = (lo, counts)
-        return lo, counts
+    BLOCK = 32  # source sentences whose word hits are counted together, as one matrix product
+
+    def _count(self, wanted: Sequence[tuple[int, int, int]]) -> None:
+        """Count source sentences r against targets lo..hi-1, for each (r, lo, hi) wanted, unless
+        counted before; a sentence counted over a narrower span is counted again over both spans."""
+        spans = []
+        for r, lo, hi in wanted:
+            cached = self._counted.get(r)
+            if cached is not None and cached[0] <= lo and cached[0] + cached[1].shape[1] >= hi:
+                continue
+            if cached is not None:
+                lo, hi = min(lo, cached[0]), max(hi, cached[0] + cached[1].shape[1])
+            spans.append((r, lo, hi))
+        if spans and self._words is None:
+            self._words = _WordMatrices(self.src, self.trg)
+        block: list[tuple[int, int, int]] = []
+        for span in spans + [(-1, 0, 0)]:  # a last span that ends the last block
+            if block and (span[0] != block[-1][0] + 1 or len(block) == self.BLOCK):
+                self._count_block(block)
+                block = []
+            block.append(span)
+
+    def _count_block(self, spans: Sequence[tuple[int, int, int]]) -> None:
+        """Counts of consecutive source sentences, each (r, lo, hi) against targets lo..hi-1: the
+        FEATURES, then hits against target pairs, then hits of the source pair r, r+1."""
+        first, last = spans[0][0], spans[-1][0] + 1
+        block_lo, block_hi = min(lo for _, lo, _ in spans), max(hi for _, _, hi in spans)
+        src_hits, src_vs_pair, trg_hits, pair_vs_trg = self._words.hits(first, last, block_lo, block_hi)
+        for k, (r, lo, hi) in enumerate(spans):
+            s = self.src[r]
+            inside = slice(lo - block_lo, hi - block_lo)
+            counts = np.zeros((self.FEATURES + 2, hi - lo), dtype=np.float32)
+            counts[0], counts[1] = src_hits[k, inside], trg_hits[k, inside]
+            counts[self.FEATURES], counts[self.FEATURES + 1] = src_vs_pair[k, inside], pair_vs_trg[k, inside]
+            if self.vectors is not None:
+                counts[self.COSINE] = self.vectors[1][lo:hi] @ self.vectors[0][r]
+            if s.numbers or s.names or s.terms:
+                for c, t in enumerate(self.trg[lo:hi]):
+                    if s.numbers and t.numbers:
+                        counts[2, c] = number_matches(s, t)
+                    if s.names and t.names:
+                        counts[3, c] = len(s.names & t.names)
+                    if s.terms and t.terms:
+                        counts[4, c] = len(s.terms & t.terms)
+            self._counted[r] = (lo, counts)
 
     def _take(self, table: np.ndarray, rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """table[row, ..., target - first[row]] for arrays of rows and targets; 0 outside the band."""

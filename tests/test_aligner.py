@@ -71,6 +71,24 @@ def test_beads_cover_every_sentence_once_in_order(n_src, n_trg, seed, band):
     assert covers_everything_once_in_order(beads, n_src, n_trg)
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 25), st.integers(1, 25), st.integers(0, 10_000))
+def test_a_narrow_band_around_the_best_path_finds_that_path_again(n_src, n_trg, seed):
+    # calibration's second pass searches close to the first pass's path (Settings.guided_band)
+    def cost(i0, i1, j0, j1):
+        return ((i0 * 7919 + i1 * 104729 + j0 * 1299709 + j1 * 15485863 + seed) % 1000) / 100.0
+    costs = FunctionCosts(cost)
+    costs.skip = cost(0, 1, 0, 0)
+
+    def total(beads):
+        return sum(cost(b.src[0], b.src[-1] + 1, b.trg[0], b.trg[-1] + 1) if b.src and b.trg else costs.skip
+                   for b in beads)
+    best = aligner.align(n_src, n_trg, costs, max(n_src, n_trg))
+    again = aligner.align(n_src, n_trg, costs, 1, guide=best)
+    assert covers_everything_once_in_order(again, n_src, n_trg)
+    assert total(again) == total(best)  # the same path, or one that ties with it
+
+
 VI = ["Năm 2010, hai nước thiết lập quan hệ Đối tác Chiến lược.",
       "Năm 2020, hai bên ra Tuyên bố chung về 7 lĩnh vực ưu tiên.",
       "Hiện có hơn 12.000 sinh viên Việt Nam học tập tại Anh.",

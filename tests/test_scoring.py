@@ -127,13 +127,15 @@ WORDS = Lexicon.build(dictionary=tuple(Term(v, e) for v, e in zip(VI_WORDS_, EN_
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(VI_WORDS_ + ["và", "là"]), max_size=5), min_size=1, max_size=9),
        st.lists(st.lists(st.sampled_from(EN_WORDS_ + ["and", "the"]), max_size=5), min_size=1, max_size=9),
-       st.integers(1, 4))
-def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width):
+       st.integers(1, 4), st.integers(1, 4))
+def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width, block):
     src = [WORDS.evidence(" ".join(words), "vi") for words in vi]
     trg = [WORDS.evidence(" ".join(words), "en") for words in en]
     table = FeatureTable(src, trg)
+    table.BLOCK = block  # sentences counted together: a block's edges must not show
     table.prepare(_band_limits(len(src), len(trg), width))
+    table._count([(r, 0, len(trg)) for r in range(len(src))])  # a wider span than the band's: counted again
     for r in range(len(src)):
-        lo, counts = table._counts(r, 0, len(trg))
+        lo, counts = table._counted[r]
         assert lo == 0
         np.testing.assert_array_equal(counts, _counted_by_hand(src, trg, r, 0, len(trg)))

@@ -89,7 +89,9 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
     table, resource = load_dictionary(dictionary, settings.tone_style) if dictionary else ({}, None)
     lexicon = Lexicon.build(glossary_list.terms if glossary_list else (), tone_style=settings.tone_style)
     settings = replace(settings, glossary=glossary_list.resource if glossary_list else None, dictionary=resource,
-                       self_train=settings.self_train if settings.self_train is not None else resource is None)
+                       self_train=settings.self_train if settings.self_train is not None else resource is None,
+                       rare_word_weights=settings.rare_word_weights if settings.rare_word_weights is not None
+                       else resource is not None)
     return lexicon.with_translations(table), settings
 
 
@@ -182,7 +184,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     if settings.embeddings:
         from align import semantic  # the optional model is loaded only when asked for
         vectors = (semantic.embed([s.text for s in src]), semantic.embed([t.text for t in trg]))
-    table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
+    table = scoring.FeatureTable(src_evidence, trg_evidence, vectors, bool(settings.rare_word_weights))
     pricing = scoring.BandCost(table, model)
     calibrating = (model.lexical is not None or model.semantic is not None) and settings.calibrate
     if calibrating and earlier is not None and _covers(earlier, len(src), len(trg)):
@@ -197,7 +199,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
         if learnt.translations:
             src_evidence = [_with_learnt(e, "vi", learnt) for e in src_evidence]
             trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
-            table = scoring.FeatureTable(src_evidence, trg_evidence, vectors)
+            table = scoring.FeatureTable(src_evidence, trg_evidence, vectors, bool(settings.rare_word_weights))
     if calibrating:
         if model.sentence_counts is not None:
             model = replace(model, sentence_counts=scoring.estimate_sentence_counts(

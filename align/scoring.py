@@ -283,7 +283,7 @@ class _WordMatrices:
     the words the source side can ask about, so that the hits of a block of source sentences
     against a stretch of targets are one matrix product, not a set intersection per pair."""
 
-    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence]):
+    def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence], rare_word_weights: bool = False):
         src_words = sorted(set().union(*(e.words for e in src)))  # what targets' reach may hit
         reached = sorted(set().union(*(e.reach for e in src)) & set().union(*(e.words for e in trg)))
         src_word = {w: k for k, w in enumerate(src_words)}
@@ -298,6 +298,15 @@ class _WordMatrices:
         self.src_words = [np.array([src_word[w] for w in e.words], dtype=np.int64) for e in src] + [_NONE]
         self.src_reach = [np.array([reached_word[w] for w in e.reach if w in reached_word], dtype=np.int64)
                           for e in src] + [_NONE]
+        # how much a hit on each word says (see _informativeness)
+        self.src_weight = np.ones(len(src_words), dtype=np.float32)
+        self.trg_weight = np.ones(len(reached), dtype=np.float32)
+        if rare_word_weights:
+            self.src_weight = _informativeness(
+                self.trg_reach[:len(trg)].sum(axis=0),
+                np.bincount(np.concatenate(self.src_words), minlength=len(src_words)), len(trg))
+            self.trg_weight = _informativeness(np.bincount(np.concatenate(self.src_reach), minlength=len(reached)),
+                                               self.trg_words.sum(axis=0), len(src))
 
     def hits(self, first: int, last: int, lo: int, hi: int) -> np.ndarray:
         """For source sentences first..last-1 against targets lo..hi-1, four tables (4, sources,
@@ -310,13 +319,14 @@ class _WordMatrices:
         has, columns = _incidence(self.src_words[first:last])
         if columns.size:
             reach = self.trg_reach[lo:hi + 1][:, columns]
+            has = has * self.src_weight[columns]
             out[0] = has @ reach[:-1].T.astype(np.float32)
             out[1] = has @ (reach[:-1] | reach[1:]).T.astype(np.float32)
             if hi == m:  # the last target has no next one to pair with
                 out[1, :, -1] = 0
         has, columns = _incidence(self.src_reach[first:last + 1])  # with the sentence after the block
         if columns.size:
-            words = self.trg_words[lo:hi][:, columns].astype(np.float32)
+            words = self.trg_words[lo:hi][:, columns].astype(np.float32) * self.trg_weight[columns]
             out[2] = has[:-1] @ words.T
             out[3] = np.maximum(has[:-1], has[1:]) @ words.T
             if last == n:  # the last source sentence has no next one to pair with
@@ -325,6 +335,20 @@ class _WordMatrices:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+
+
+def _informativeness(reached_by: np.ndarray, occurrences: np.ndarray, sentences: int) -> np.ndarray:
+    """A weight for each word's hits: -log of the share of the other side's `sentences` that hold
+    its translation (`reached_by` of them; at least one), scaled to a mean of 1 over the word's
+    `occurrences` that some sentence can hit. A translation found in every sentence of the other
+    side tells none of them apart; one found in a single sentence points at it. All 1 when no
+    word tells sentences apart (a side of one sentence)."""
+    weight = -np.log(np.maximum(reached_by, 1) / max(sentences, 1))
+    hittable = occurrences * (reached_by > 0)
+    mean = float((weight * hittable).sum()) / max(float(hittable.sum()), 1.0)
+    if mean <= 1e-9:
+        return np.ones(len(weight), dtype=np.float32)
+    return (weight / mean).astype(np.float32)
 
 
 def _incidence(column_lists: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -342,7 +366,8 @@ class FeatureTable:
     band and kept, so a second pass with other weights reuses them.
 
     Hits are counted word by word: a source word is hit when its translation is among the
-    words of the target side. So that a bead merging two sentences counts each word once,
+    words of the target side (with `rare_word_weights`, a hit counts its word's weight, see
+    `_informativeness`, instead of 1). So that a bead merging two sentences counts each word once,
     hits are also counted against the merged pair of sentences on the other side; with them,
     every bead shape's hits add up exactly from three tables.
     """
@@ -351,9 +376,10 @@ class FeatureTable:
     COSINE = 5
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence],
-                 vectors: "tuple[np.ndarray, np.ndarray] | None" = None):
+                 vectors: "tuple[np.ndarray, np.ndarray] | None" = None, rare_word_weights: bool = False):
         self.src, self.trg = src, trg
         self.vectors = vectors  # unit sentence embeddings (--embeddings), one row per sentence
+        self.rare_word_weights = rare_word_weights  # hits weighted by _informativeness, else each counts 1
         self._limits: tuple[tuple[int, int], ...] | None = None
         self._counted: dict[int, tuple[int, np.ndarray]] = {}  # source sentence -> (first target, counts)
         self._words: _WordMatrices | None = None
@@ -395,7 +421,7 @@ class FeatureTable:
                 lo, hi = min(lo, cached[0]), max(hi, cached[0] + cached[1].shape[1])
             spans.append((r, lo, hi))
         if spans and self._words is None:
-            self._words = _WordMatrices(self.src, self.trg)
+            self._words = _WordMatrices(self.src, self.trg, self.rare_word_weights)
         block: list[tuple[int, int, int]] = []
         for span in spans + [(-1, 0, 0)]:  # a last span that ends the last block
             if block and (span[0] != block[-1][0] + 1 or len(block) == self.BLOCK):

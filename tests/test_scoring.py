@@ -121,19 +121,34 @@ def test_sentence_counts_are_compared_only_for_lines_and_only_where_a_line_holds
 
 # --- the band's counts against counting each sentence pair by hand --------------------------
 
-def _counted_by_hand(src, trg, r, lo, hi):
+def _weights_by_hand(words_of_side, reach_of_other):
+    """Each word's weight, with sets: -log of the share of the other side's sentences that reach
+    it (at least one), over its mean across the side's words that some sentence reaches."""
+    reached_by = {w: sum(w in reach for reach in reach_of_other) for w in set().union(*words_of_side)}
+    weight = {w: -math.log(max(k, 1) / len(reach_of_other)) for w, k in reached_by.items()}
+    hittable = [weight[w] for words in words_of_side for w in words if reached_by[w]]
+    mean = sum(hittable) / max(len(hittable), 1)
+    return {w: value / mean if mean > 1e-9 else 1.0 for w, value in weight.items()}
+
+
+def _counted_by_hand(src, trg, r, lo, hi, weighted):
     """Source sentence r against targets lo..hi-1, one set intersection at a time: src hits,
-    trg hits, numbers, names, terms, then src hits against each target with the next one, then
-    each target's hits against r with r + 1 (the reference for FeatureTable's counts)."""
+    trg hits (each hit weighted), numbers, names, terms, then src hits against each target with
+    the next one, then each target's hits against r with r + 1 (the reference for FeatureTable's counts)."""
+    src_weight = _weights_by_hand([e.words for e in src], [e.reach for e in trg])
+    trg_weight = _weights_by_hand([e.words for e in trg], [e.reach for e in src])
+    if not weighted:
+        src_weight, trg_weight = dict.fromkeys(src_weight, 1.0), dict.fromkeys(trg_weight, 1.0)
     s = src[r]
     rows = []
     for c in range(lo, hi):
         t = trg[c]
         next_reach = t.reach | trg[c + 1].reach if c + 1 < len(trg) else None
         pair_reach = s.reach | src[r + 1].reach if r + 1 < len(src) else frozenset()
-        rows.append([len(s.words & t.reach), len(t.words & s.reach), number_matches(s, t),
-                     len(s.names & t.names), len(s.terms & t.terms), 0.0,
-                     len(s.words & next_reach) if next_reach is not None else 0, len(t.words & pair_reach)])
+        rows.append([sum(src_weight[w] for w in s.words & t.reach), sum(trg_weight[w] for w in t.words & s.reach),
+                     number_matches(s, t), len(s.names & t.names), len(s.terms & t.terms), 0.0,
+                     sum(src_weight[w] for w in s.words & next_reach) if next_reach is not None else 0,
+                     sum(trg_weight[w] for w in t.words & pair_reach)])
     return np.array(rows, dtype=np.float32).T.reshape(FeatureTable.FEATURES + 2, hi - lo)
 
 
@@ -145,15 +160,46 @@ WORDS = Lexicon.build(dictionary=tuple(Term(v, e) for v, e in zip(VI_WORDS_, EN_
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(VI_WORDS_ + ["và", "là"]), max_size=5), min_size=1, max_size=9),
        st.lists(st.lists(st.sampled_from(EN_WORDS_ + ["and", "the"]), max_size=5), min_size=1, max_size=9),
-       st.integers(1, 4), st.integers(1, 4))
-def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width, block):
+       st.integers(1, 4), st.integers(1, 4), st.booleans())
+def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width, block, weighted):
     src = [WORDS.evidence(" ".join(words), "vi") for words in vi]
     trg = [WORDS.evidence(" ".join(words), "en") for words in en]
-    table = FeatureTable(src, trg)
+    table = FeatureTable(src, trg, rare_word_weights=weighted)
     table.BLOCK = block  # sentences counted together: a block's edges must not show
     table.prepare(_band_limits(len(src), len(trg), width))
     table._count([(r, 0, len(trg)) for r in range(len(src))])  # a wider span than the band's: counted again
     for r in range(len(src)):
         lo, counts = table._counted[r]
         assert lo == 0
-        np.testing.assert_array_equal(counts, _counted_by_hand(src, trg, r, 0, len(trg)))
+        np.testing.assert_allclose(counts, _counted_by_hand(src, trg, r, 0, len(trg), weighted), rtol=1e-5, atol=1e-5)
+
+
+def test_a_hit_on_a_word_whose_translation_is_everywhere_says_nothing_and_a_rare_one_says_most():
+    from align.scoring import _informativeness
+    # three words, reached by 4, 2 and 1 of 4 sentences, each once on this side; one never reached
+    weights = _informativeness(np.array([4, 2, 1, 0]), np.array([1, 1, 1, 5]), sentences=4)
+    assert weights[0] == 0 and weights[1] < weights[2]
+    assert weights[:3].mean() == pytest.approx(1.0)  # the scale the calibrated rates were measured on
+    assert (_informativeness(np.array([1, 1]), np.array([2, 1]), sentences=1) == 1).all()  # nothing to tell apart
+
+
+def test_one_word_found_counts_more_where_its_translation_is_rare():
+    src = [WORDS.evidence("sinh viên kinh tế", "vi")]
+    trg = [WORDS.evidence(text, "en") for text in ("students", "economy", "economy", "economy")]
+    table = FeatureTable(src, trg, rare_word_weights=True)
+    table._count([(0, 0, len(trg))])
+    lo, counts = table._counted[0]
+    # one word found in each, but 'economy' is in three of the four targets and 'students' in one
+    assert counts[0, 0] > 2 * counts[0, 1] > 0
+
+
+def test_rare_words_weigh_more_only_with_a_dictionary(tmp_path):
+    from align.config import Settings
+    from align.pipeline import load_lexicon
+    dictionary = tmp_path / "words.tsv"
+    dictionary.write_text("sinh viên\tstudent\n", encoding="utf-8")
+    with_dictionary = load_lexicon(Settings(), None, str(dictionary))[1]
+    assert with_dictionary.rare_word_weights and "+rare-words" in with_dictionary.signature()
+    self_trained = load_lexicon(Settings(), None, None)[1]
+    assert not self_trained.rare_word_weights and "+rare-words" not in self_trained.signature()
+    assert load_lexicon(Settings(rare_word_weights=True), None, None)[1].rare_word_weights  # asked for

@@ -29,7 +29,6 @@ _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 # A sentence ends at . ! ? or an ellipsis (closing quotes and brackets after it) followed by the
 # end of the text or by a word that starts with a capital ('Felix.' ends one, 'lbs. over' does not).
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?:\s+[\"“‘'(\[]*(\w)|\s*$)")
-_SENTENCE_START = re.compile(r"[\"“‘'(\[]*(\w)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _VI_THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+")
 _EN_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
@@ -171,17 +170,9 @@ def _vietnamese_word_key(word: str, tone_style: str) -> str:
 
 def sentence_count(text: str) -> int:
     """How many sentences a text holds, an unfinished last one included; at least one."""
-    return count_sentences(text)[0]
-
-
-def count_sentences(text: str) -> tuple[int, bool, bool]:
-    """`sentence_count`; whether the text stops in the middle of a sentence ('so we'); and whether
-    it starts in the middle of one ('went home.': no capital first). Where one text stops or the
-    next starts mid-sentence, the two joined hold one sentence less than their counts add up to."""
     ends = [end for end in _SENTENCE_END.finditer(text) if end.group(1) is None or end.group(1).isupper()]
     finished = bool(ends) and ends[-1].group(1) is None  # the text stops at a sentence end
-    start = _SENTENCE_START.match(text)  # as an end before it is told from an abbreviation
-    return max(1, len(ends) + (not finished)), not finished, not (start and start.group(1).isupper())
+    return max(1, len(ends) + (not finished))
 
 
 def numbers_of(text: str, lang: str) -> tuple[str, ...]:
@@ -525,9 +516,8 @@ class Lexicon:
         """Length and anchors of one sentence in `lang` ('vi' or 'en'), and its place in the page."""
         keys = tuple(words_of(text, lang, self.tone_style))
         words, reach = self.known_words(keys, lang)
-        sentences, unfinished, continues = count_sentences(text)
         return Evidence(len(text), numbers_of(text, lang), names_of(text, lang), self._terms_in(keys, lang),
-                        words, reach, starts_block, role, keys, sentences, unfinished, continues)
+                        words, reach, starts_block, role, keys, sentence_count(text))
 
     def known_words(self, keys: Sequence[str], lang: str) -> tuple[frozenset[str], frozenset[str]]:
         """The words of a sentence (its `words_of` keys) that this lexicon translates, and what

@@ -132,8 +132,6 @@ class Evidence:
     role: str = ""  # "title", "heading", "caption" or "body" (paragraphs, list items); "" when unknown
     keys: tuple[str, ...] = ()  # every word as the lexicon compares it (`lexicon.words_of`), in order
     sentences: int = 1  # sentences in the unit (a line of --presegmented input may hold several)
-    unfinished: bool = False  # the unit stops in the middle of a sentence, to go on in the next one
-    continues: bool = False  # the unit starts in the middle of a sentence begun in the one before
 
 
 @dataclass(frozen=True)

@@ -496,8 +496,6 @@ class BandCost:
             # Consecutive sentences' cosines give the length of a merged side's summed vectors.
             self.next_cosine = (np.einsum("ij,ij->i", src_vectors[:-1], src_vectors[1:]),
                                 np.einsum("ij,ij->i", trg_vectors[:-1], trg_vectors[1:]))
-        # joins[k]: the boundaries among units 0..k where a sentence runs on into the next unit
-        self.src_joins, self.trg_joins = _run_on_boundaries(src), _run_on_boundaries(trg)
         self.src_role = np.array([ROLE_CODES.get(e.role, 0) for e in src])
         self.trg_role = np.array([ROLE_CODES.get(e.role, 0) for e in trg])
 
@@ -538,10 +536,7 @@ class BandCost:
             cost += m.lexical_weight * (src_hit * src_hits + src_miss * (src_words - src_hits)
                                         + trg_hit * trg_hits + trg_miss * (trg_words - trg_hits))
         if m.sentence_counts is not None:
-            # a sentence that runs on from one unit into the next is counted once
-            src_sentences = src_total("sentences") - (self.src_joins[i - 1] - self.src_joins[i - a])
-            trg_sentences = trg_total("sentences") - (self.trg_joins[j - 1] - self.trg_joins[j - b])
-            cost += m.sentence_counts.costs(src_sentences == trg_sentences)
+            cost += m.sentence_counts.costs(src_total("sentences") == trg_total("sentences"))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:
             cost += self._structure(a, b, i, j)
         if m.semantic is not None and self.table.vectors is not None:
@@ -588,13 +583,6 @@ class BandCost:
                                np.where(src_opens != trg_opens, m.block_mismatch_cost, 0.0))
         src_role, trg_role = self.src_role[i - a], self.trg_role[j - b]
         return cost + np.where((src_role > 0) & (trg_role > 0) & (src_role != trg_role), m.role_mismatch_cost, 0.0)
-
-
-def _run_on_boundaries(units: Sequence[Evidence]) -> np.ndarray:
-    """For each unit k, how many of the boundaries after units 0..k-1 a sentence runs across: the
-    unit before stops mid-sentence, or the unit after starts mid-sentence."""
-    runs_on = [int(before.unfinished or after.continues) for before, after in zip(units, units[1:])]
-    return np.concatenate(([0], np.cumsum(runs_on, dtype=np.int64))) if units else np.zeros(1, dtype=np.int64)
 
 
 SIDE_TOTALS = {

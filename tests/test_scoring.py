@@ -1,5 +1,4 @@
 import math
-from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -91,23 +90,6 @@ def test_a_line_of_two_sentences_pairs_more_cheaply_with_both_of_its_translation
         return float(BandCost(FeatureTable(src, trg), model).band_costs(a, b, [(0, 2), (0, 2)])[1, b])
     assert bead_cost(1, 2, counts) == pytest.approx(bead_cost(1, 2, None) - math.log(0.97 / 0.82))
     assert bead_cost(1, 1, counts) == pytest.approx(bead_cost(1, 1, None) - math.log(0.03 / 0.18))
-
-
-def test_a_sentence_that_runs_on_into_the_next_line_is_counted_once_in_a_merge():
-    # a subtitle-like rendering breaks one sentence over two lines: the whole sentence on the other side
-    lexicon = Lexicon()
-    src = [lexicon.evidence("Nó có thể làm các nhân vật tương tác và sáng tạo ra câu chuyện.", "vi")]
-    trg = [lexicon.evidence(text, "en") for text in ("He can make the characters interact -- Woof!",
-                                                     "inventing his own narrative.")]
-    model = CostModel(length_ratio=1.0, length_variance=6.8, skip_cost=5.0, merge_cost=4.5, merge22_cost=8.0,
-                      anchor_match_bonus=1.5, anchor_miss_cost=0.6)
-    counts = SentenceCounts(0.97, 0.82)
-
-    def merge_cost(sentence_counts):
-        return float(BandCost(FeatureTable(src, trg), replace(model, sentence_counts=sentence_counts)).band_costs(
-            1, 2, [(0, 2), (0, 2)])[1, 2])
-    assert [e.sentences for e in trg] == [1, 1]
-    assert merge_cost(counts) == pytest.approx(merge_cost(None) - math.log(0.97 / 0.82))  # 1 against 1: agree
 
 
 def test_sentence_counts_are_compared_only_for_lines_and_only_where_a_line_holds_several():

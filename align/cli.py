@@ -80,7 +80,7 @@ def main():
 @click.option("--self-train/--no-self-train", default=None,
               help="Learn word translations from a first alignment of the run's own pages, then align again "
                    "with them [default: only without --dictionary; with one, each document learns its own words instead]. "
-                   "With a dictionary: better pairs, about 1.6 times the time.")
+                   "With a dictionary: better pairs, about 1.7 times the time.")
 @click.option("--embeddings", is_flag=True,
               help="Also compare sentence embeddings (a small multilingual model, optional extra "
                    "'align-vi-en[embed]'): better pairs and deletions, about 50 sentences a second "

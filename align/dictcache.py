@@ -35,12 +35,28 @@ def _code_fingerprint() -> str | None:
 
 
 def _entry_path(content: str, tone_style: str) -> Path | None:
-    """Where the table compiled from a file whose bytes hash to `content` is kept."""
+    """Where the table compiled from a file whose bytes hash to `content` is kept: named after
+    the file and tone style, then the code, so that entries left by older code can be found."""
     code = _code_fingerprint()
     if code is None:
         return None
-    key = hashlib.sha256(f"{FORMAT}|{tone_style}|{code}|{content}".encode()).hexdigest()
-    return cache_folder() / f"dictionary-{key[:32]}.json"
+    code_key = hashlib.sha256(f"{FORMAT}|{code}".encode()).hexdigest()
+    return cache_folder() / f"{_entry_prefix(content, tone_style)}{code_key[:16]}.json"
+
+
+def _entry_prefix(content: str, tone_style: str) -> str:
+    return f"dictionary-{content[:24]}-{tone_style}-"
+
+
+def _remove_older_entries(entry: Path, content: str, tone_style: str) -> None:
+    """Entries of the same file and tone style compiled by other code: no run reads them again
+    (each version of align would otherwise leave one, about 0.8 MB for FVDP)."""
+    for other in entry.parent.glob(f"{_entry_prefix(content, tone_style)}*.json"):
+        if other != entry:
+            try:
+                other.unlink()
+            except OSError:
+                pass  # another user's, or already gone
 
 
 def _read_entry(path: Path) -> tuple[dict[str, frozenset[str]], int] | None:
@@ -75,6 +91,7 @@ def load_dictionary(path: str | Path, tone_style: str = "classic") -> tuple[dict
             write_atomically(entry, json.dumps({"entries": words.resource.entries, "translations": {
                 key: sorted(english) for key, english in sorted(table.items())}}, ensure_ascii=False).encode(),
                 durable=False)
+            _remove_older_entries(entry, content, tone_style)
         except OSError:
             pass  # a read-only or full cache folder: the next run compiles it again
     return table, words.resource

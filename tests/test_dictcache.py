@@ -86,3 +86,13 @@ def test_without_the_keying_code_to_read_nothing_is_cached(word_list, monkeypatc
     monkeypatch.setattr(dictcache, "KEYING_CODE", ("no-such-module.py",))
     assert load_dictionary(word_list) == _compiled_by_hand(word_list)
     assert not list(cache_folder().glob("dictionary-*.json"))
+
+
+def test_a_new_version_of_the_keying_code_replaces_the_entry_the_old_one_left(word_list, monkeypatch):
+    load_dictionary(word_list)
+    load_dictionary(word_list, "modern")  # another tone style's entry is not stale
+    old = set(cache_folder().glob("dictionary-*.json"))
+    monkeypatch.setattr(dictcache, "_code_fingerprint", lambda: "a newer align")
+    assert load_dictionary(word_list) == _compiled_by_hand(word_list)
+    now = set(cache_folder().glob("dictionary-*.json"))
+    assert len(now) == 2 and len(now & old) == 1 and "-modern-" in (now & old).pop().name

@@ -70,9 +70,9 @@ class Settings:
     # A hit on a word whose translation few sentences of the other side hold counts more: weights
     # are -log of that share, with a mean of 1 (scoring._informativeness). None: only with a
     # --dictionary, whose rare entries are right; a self-trained table's rare entries are its
-    # noisiest. IWSLT15 dev2010, seeds 3-22 (strict F1 / lax F1 / deletions found): FVDP 0.9936 /
-    # 0.9964 / 89.6% -> 0.9944 / 0.9970 / 91.3%, FVDP --self-train 0.9944 / 0.9970 / 90.6% ->
-    # 0.9945 / 0.9972 / 92.3%; self-trained alone 0.9926 / 0.9956 -> 0.9920 / 0.9954.
+    # noisiest. IWSLT15 dev2010, seeds 3-22 (strict F1 / lax F1 / deletions found): FVDP 0.9935 /
+    # 0.9964 / 89.8% -> 0.9942 / 0.9970 / 91.4%, FVDP --self-train 0.9944 / 0.9970 / 90.7% ->
+    # 0.9945 / 0.9972 / 92.5%; self-trained alone it lost (0.9926 -> 0.9920 strict, BENCHMARKS.md).
     rare_word_weights: bool | None = None
     calibrate: bool = True  # align twice: the second time with rates estimated from the first
     # Learn word translations from a first alignment of the whole run, then align again with

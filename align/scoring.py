@@ -339,8 +339,8 @@ _NONE = np.zeros(0, dtype=np.int64)
 
 def _informativeness(reached_by: np.ndarray, occurrences: np.ndarray, sentences: int) -> np.ndarray:
     """A weight for each word's hits: -log of the share of the other side's `sentences` that hold
-    its translation (`reached_by` of them; at least one), scaled to a mean of 1 over the word's
-    `occurrences` that some sentence can hit. A translation found in every sentence of the other
+    its translation (`reached_by` of them; at least one), scaled to a mean of 1 over the words'
+    `occurrences` on this side, counting those that some sentence can hit. A translation found in every sentence of the other
     side tells none of them apart; one found in a single sentence points at it. All 1 when no
     word tells sentences apart (a side of one sentence)."""
     weight = -np.log(np.maximum(reached_by, 1) / max(sentences, 1))
@@ -423,11 +423,13 @@ class FeatureTable:
         if spans and self._words is None:
             self._words = _WordMatrices(self.src, self.trg, self.rare_word_weights)
         block: list[tuple[int, int, int]] = []
-        for span in spans + [(-1, 0, 0)]:  # a last span that ends the last block
+        for span in spans:
             if block and (span[0] != block[-1][0] + 1 or len(block) == self.BLOCK):
                 self._count_block(block)
                 block = []
             block.append(span)
+        if block:
+            self._count_block(block)
 
     def _count_block(self, spans: Sequence[tuple[int, int, int]]) -> None:
         """Counts of consecutive source sentences, each (r, lo, hi) against targets lo..hi-1: the

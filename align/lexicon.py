@@ -71,6 +71,8 @@ def _read_utf8(path: Path, what: str, data: bytes | None = None) -> tuple[bytes,
         data = path.read_bytes() if data is None else data
     except OSError as err:
         raise InputError(f"cannot read {what}: {err.strerror}", str(path)) from None
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{what} holds NUL bytes: a binary file, or UTF-16 text; save it as UTF-8", str(path))
     try:
         return data, data.decode("utf-8-sig")
     except UnicodeDecodeError as err:

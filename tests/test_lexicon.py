@@ -68,6 +68,20 @@ def test_word_list_errors_name_the_line(tmp_path):
         read_glossary(empty)
 
 
+@pytest.mark.parametrize("content, problem", [
+    (b"\x00\x01\x02 not a word list", "NUL bytes"),
+    ("hợp tác\tcooperation\n".encode("utf-16"), "UTF-16"),
+    ("cà phê\tcoffee\n".encode("cp1252"), "not UTF-8"),  # a legacy code page
+    (b"", "no entries"),
+])
+def test_a_dictionary_that_is_not_a_utf8_word_list_is_refused_by_name(tmp_path, content, problem):
+    path = tmp_path / "words.tsv"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=problem) as caught:
+        read_dictionary(path)
+    assert caught.value.where == str(path)
+
+
 @pytest.mark.parametrize("content, expected", [
     # our own vi<TAB>en lists
     ("hợp tác\tcooperation\nkinh tế\teconomy\n", [("hợp tác", "cooperation"), ("kinh tế", "economy")]),

@@ -6,6 +6,7 @@ import contextlib
 import functools
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -139,6 +140,12 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
         raise ConfigError("--glossary and --no-glossary cannot be used together")
     if not glossary and not no_glossary:
         glossary = str(glossary_io.seed_glossary_path())
+    from align import parallel
+    if pair_list or _entries(vi) >= parallel.SMALL_RUN:  # a run that will likely use worker processes:
+        parallel.warm_up(jobs, scheduler)  # their server starts while the word lists load
+    lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
+    if glossary and not quiet:
+        _loaded(glossary)  # a second, cheap read: only to report its duplicates and conflicts
     pairing = _run_pairing(vi, en, pair_list, check_files=not scheduler or ship_text)
     if pairing.unpaired and not skip_unpaired:
         more = f" (and {len(pairing.unpaired) - 1} more)" if len(pairing.unpaired) > 1 else ""
@@ -146,18 +153,14 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
                          "to align the others", pairing.unpaired[0])
     for path in pairing.unpaired:
         click.echo(f"align: warning: {path}: no counterpart in the other folder; not aligned", err=True)
-    # the executor first: worker processes start while the word lists load
-    with _run_executor(len(pairing.pairs), jobs, scheduler, ship_text) as executor:
-        lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
-        if glossary and not quiet:
-            _loaded(glossary)  # a second, cheap read: only to report its duplicates and conflicts
-        with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress, \
-                _html_report(report_path, output, lexicon, settings) as report:
-            def report_failure(failure):
-                progress.close()  # the warning gets a line of its own; the status line is redrawn below it
-                click.echo(f"align: error: {failure.describe()}; skipped", err=True)
-            summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, executor,
-                                            report_failure if keep_going else None, resume, report)
+    with Progress(len(pairing.pairs), quiet=quiet or len(pairing.pairs) < 2) as progress, \
+            _html_report(report_path, output, lexicon, settings) as report, \
+            _run_executor(len(pairing.pairs), jobs, scheduler, ship_text) as executor:
+        def report_failure(failure):
+            progress.close()  # the warning gets a line of its own; the status line is redrawn below it
+            click.echo(f"align: error: {failure.describe()}; skipped", err=True)
+        summary = pipeline.run_to_files(pairing, settings, lexicon, output, beads, progress, executor,
+                                        report_failure if keep_going else None, resume, report)
     if not quiet:
         click.echo(
             f"{summary.documents} documents, {summary.src_sentences} vi / {summary.trg_sentences} en sentences; "
@@ -174,6 +177,15 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
 
 
 # --- run: big archives (pair lists, worker processes, Dask, resume) ------------------------
+
+def _entries(folder) -> int:
+    """How many entries a folder holds (0 for a file or a path that is not there)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sum(1 for _ in entries)
+    except (OSError, TypeError):
+        return 0
+
 
 def _run_pairing(vi, en, pair_list, check_files):
     if pair_list:

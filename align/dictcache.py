@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from align.config import Resource
@@ -18,6 +19,7 @@ from align.files import cache_folder, write_atomically
 from align.lexicon import dictionary_translations, read_dictionary
 
 FORMAT = 1
+KEPT_OTHER_VERSIONS = 2  # entries of one file and tone style that other versions of align compiled
 # The code whose change can change a compiled table: a new version of either file is a new key.
 KEYING_CODE = ("lexicon.py", "normalize.py")
 
@@ -49,14 +51,21 @@ def _entry_prefix(content: str, tone_style: str) -> str:
 
 
 def _remove_older_entries(entry: Path, content: str, tone_style: str) -> None:
-    """Entries of the same file and tone style compiled by other code: no run reads them again
-    (each version of align would otherwise leave one, about 0.8 MB for FVDP)."""
-    for other in entry.parent.glob(f"{_entry_prefix(content, tone_style)}*.json"):
-        if other != entry:
-            try:
-                other.unlink()
-            except OSError:
-                pass  # another user's, or already gone
+    """Of the entries of the same file and tone style compiled by other code (each version of
+    align leaves one, about 0.8 MB for FVDP), all but the most recently used: two versions in
+    use side by side (a second checkout, CI) keep theirs instead of compiling again in turn."""
+    def last_used(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except OSError:
+            return 0.0
+    others = sorted((other for other in entry.parent.glob(f"{_entry_prefix(content, tone_style)}*.json")
+                     if other != entry), key=last_used, reverse=True)
+    for stale in others[KEPT_OTHER_VERSIONS:]:
+        try:
+            stale.unlink()
+        except OSError:
+            pass  # another user's, or already gone
 
 
 def _read_entry(path: Path) -> tuple[dict[str, frozenset[str]], int] | None:
@@ -81,6 +90,10 @@ def load_dictionary(path: str | Path, tone_style: str = "classic") -> tuple[dict
     if entry is not None:
         cached = _read_entry(entry)
         if cached is not None:
+            try:
+                os.utime(entry)  # used now: the entries pruned first are those not used for longest
+            except OSError:
+                pass
             table, entries = cached
             return table, Resource(path.name, entries, content)
     words = read_dictionary(path, data)

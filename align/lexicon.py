@@ -395,7 +395,7 @@ def placed_words(text: str, lang: str, tone_style: str) -> list[tuple[int, int, 
     """Each word's character span in `text` with its comparable key (as `words_of` makes them)."""
     matches = list(_WORD.finditer(text))
     keys = words_of(text, lang, tone_style)
-    if len(keys) == len(matches):  # one key per word of the text as given: keying it whole is ten times faster
+    if len(keys) == len(matches):  # one key per word of the text as given: keyed in one call
         return [(m.start(), m.end(), key) for m, key in zip(matches, keys)]
     return [(m.start(), m.end(), key) for m in matches for key in words_of(m.group(), lang, tone_style)]
 

@@ -36,7 +36,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def clean_text(text: str) -> str:
     """NFC, control and invisible characters removed, every run of white space one space, trimmed."""
-    text = unicodedata.normalize("NFC", text).translate(INVISIBLE)
+    text = unicodedata.normalize("NFC", text.translate(INVISIBLE))  # a soft hyphen may split e + mark
     text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
@@ -44,7 +44,7 @@ def clean_text(text: str) -> str:
 def clean_lines(text: str) -> str:
     """`clean_text` for a whole file at once, keeping its tabs and line breaks (fields still need
     their runs of spaces squeezed)."""
-    return _CONTROL.sub(" ", unicodedata.normalize("NFC", text).translate(INVISIBLE))
+    return _CONTROL.sub(" ", unicodedata.normalize("NFC", text.translate(INVISIBLE)))
 
 
 def normalize_quotes(text: str) -> str:

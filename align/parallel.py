@@ -136,17 +136,33 @@ ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def _start_forkserver() -> None:
-    """Start the forkserver (if it is not running) with numerical libraries held to one thread:
-    its workers inherit its environment, this process keeps its own."""
+    """Start the forkserver (if it is not running), which imports align once for its workers,
+    with numerical libraries held to one thread: its workers inherit its environment, this
+    process keeps its own. A variable set to "" counts as unset, as the libraries read it."""
+    import multiprocessing
     from multiprocessing import forkserver
-    saved = {name: os.environ.get(name) for name in ONE_THREAD}
-    os.environ.update({name: value for name, value in ONE_THREAD.items() if saved[name] is None})
+    multiprocessing.get_context("forkserver").set_forkserver_preload(["align.pipeline"])
+    unset = [name for name in ONE_THREAD if not os.environ.get(name)]
+    saved = {name: os.environ.get(name) for name in unset}
+    os.environ.update({name: ONE_THREAD[name] for name in unset})
     try:
         forkserver.ensure_running()
     finally:
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def warm_up(jobs: int | None = None, scheduler: str | None = None) -> None:
+    """Start the worker processes' server now if the run may use a pool of them, so that it
+    imports align while the caller loads its word lists; a run that turns out too small for a
+    pool pays only the server's start on another core."""
+    import multiprocessing
+    if scheduler or jobs == 1 or available_cores() < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    _start_forkserver()
 
 
 def _run_in_worker(task: Task, job: Any) -> Any:
@@ -185,8 +201,7 @@ class ProcessExecutor(_Closable):
         methods = multiprocessing.get_all_start_methods()
         self._mp = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
         if "forkserver" in methods:
-            self._mp.set_forkserver_preload(["align.pipeline"])
-            _start_forkserver()  # now: it imports align while the caller loads its word lists
+            _start_forkserver()
 
     def map(self, task: Task, jobs: Iterable[Any], context: Any) -> Iterator[Any]:
         pool = ProcessPoolExecutor(self.workers, mp_context=self._mp, initializer=_start_worker,

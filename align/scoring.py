@@ -335,12 +335,14 @@ class _WordMatrices:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+MAX_WORD_WEIGHT = 3.0  # a hit counts at most as three hits of the document's typical word
 
 
 def _informativeness(reached_by: np.ndarray, occurrences: np.ndarray, sentences: int) -> np.ndarray:
     """A weight for each word's hits: -log of the share of the other side's `sentences` that hold
-    its translation (`reached_by` of them; at least one), scaled to a mean of 1 over the words'
-    `occurrences` on this side, counting those that some sentence can hit. A translation found in every sentence of the other
+    its translation (`reached_by` of them; at least one), scaled to a mean of 1 over this side's
+    words that the other side can hit, each counted once per sentence holding it (`occurrences`),
+    and capped at MAX_WORD_WEIGHT. A translation found in every sentence of the other
     side tells none of them apart; one found in a single sentence points at it. All 1 when no
     word tells sentences apart (a side of one sentence)."""
     weight = -np.log(np.maximum(reached_by, 1) / max(sentences, 1))
@@ -348,7 +350,9 @@ def _informativeness(reached_by: np.ndarray, occurrences: np.ndarray, sentences:
     mean = float((weight * hittable).sum()) / max(float(hittable.sum()), 1.0)
     if mean <= 1e-9:
         return np.ones(len(weight), dtype=np.float32)
-    return (weight / mean).astype(np.float32)
+    # where almost every hittable word is everywhere the mean is tiny: one rare word must not then
+    # outweigh the length and the anchors (dev2010: the same figures with the cap at 3 or 4)
+    return np.minimum(weight / mean, MAX_WORD_WEIGHT).astype(np.float32)
 
 
 def _incidence(column_lists: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -374,6 +378,7 @@ class FeatureTable:
 
     FEATURES = 6  # src hits, trg hits, numbers, names, terms, cosine of the sentence vectors
     COSINE = 5
+    BLOCK = 32  # source sentences whose word hits are counted together, as one matrix product
 
     def __init__(self, src: Sequence[Evidence], trg: Sequence[Evidence],
                  vectors: "tuple[np.ndarray, np.ndarray] | None" = None, rare_word_weights: bool = False):
@@ -407,11 +412,10 @@ class FeatureTable:
         self.pair_vs_trg = laid_out[:, self.FEATURES + 1]
         self._limits = limits
 
-    BLOCK = 32  # source sentences whose word hits are counted together, as one matrix product
-
     def _count(self, wanted: Sequence[tuple[int, int, int]]) -> None:
         """Count source sentences r against targets lo..hi-1, for each (r, lo, hi) wanted, unless
-        counted before; a sentence counted over a narrower span is counted again over both spans."""
+        counted before; a sentence counted over a narrower span is counted again over the stretch
+        that covers both spans. Each sentence is wanted once."""
         spans = []
         for r, lo, hi in wanted:
             cached = self._counted.get(r)
@@ -535,8 +539,10 @@ class BandCost:
             src_hit, src_miss = m.lexical.word_costs("src", trg_words, self.mean_words[1])
             trg_hit, trg_miss = m.lexical.word_costs("trg", src_words, self.mean_words[0])
             src_hits, trg_hits = counts[..., 0], counts[..., 1]
-            cost += m.lexical_weight * (src_hit * src_hits + src_miss * (src_words - src_hits)
-                                        + trg_hit * trg_hits + trg_miss * (trg_words - trg_hits))
+            # weighted hits may outnumber a side's words: the misses then are none, not fewer than none
+            src_misses, trg_misses = np.maximum(src_words - src_hits, 0), np.maximum(trg_words - trg_hits, 0)
+            cost += m.lexical_weight * (src_hit * src_hits + src_miss * src_misses
+                                        + trg_hit * trg_hits + trg_miss * trg_misses)
         if m.sentence_counts is not None:
             cost += m.sentence_counts.costs(src_total("sentences") == trg_total("sentences"))
         if m.block_merge_cost or m.block_match_bonus or m.block_mismatch_cost or m.role_mismatch_cost:

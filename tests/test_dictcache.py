@@ -88,11 +88,20 @@ def test_without_the_keying_code_to_read_nothing_is_cached(word_list, monkeypatc
     assert not list(cache_folder().glob("dictionary-*.json"))
 
 
-def test_a_new_version_of_the_keying_code_replaces_the_entry_the_old_one_left(word_list, monkeypatch):
-    load_dictionary(word_list)
-    load_dictionary(word_list, "modern")  # another tone style's entry is not stale
-    old = set(cache_folder().glob("dictionary-*.json"))
-    monkeypatch.setattr(dictcache, "_code_fingerprint", lambda: "a newer align")
-    assert load_dictionary(word_list) == _compiled_by_hand(word_list)
-    now = set(cache_folder().glob("dictionary-*.json"))
-    assert len(now) == 2 and len(now & old) == 1 and "-modern-" in (now & old).pop().name
+def test_entries_of_older_code_are_pruned_to_the_most_recently_used(word_list, tmp_path, monkeypatch):
+    other_list = tmp_path / "other.tsv"
+    other_list.write_text("hòa bình\tpeace\n", encoding="utf-8")
+    load_dictionary(other_list)  # another file's entry: never pruned for this one
+    load_dictionary(word_list, "modern")  # nor another tone style's
+    kept = set(cache_folder().glob("dictionary-*.json"))
+    for version in range(5):  # five versions of align in turn, each compiling the word list again
+        monkeypatch.setattr(dictcache, "_code_fingerprint", lambda version=version: f"version {version}")
+        assert load_dictionary(word_list) == _compiled_by_hand(word_list)
+    entries = set(cache_folder().glob("dictionary-*.json")) - kept
+    assert len(entries) == 1 + dictcache.KEPT_OTHER_VERSIONS
+    assert kept <= set(cache_folder().glob("dictionary-*.json"))
+    # the three newest survive: versions 4, 3 and 2 read their entries without compiling
+    monkeypatch.setattr(dictcache, "read_dictionary", lambda *a: (_ for _ in ()).throw(AssertionError("again")))
+    for version in (4, 3, 2):
+        monkeypatch.setattr(dictcache, "_code_fingerprint", lambda version=version: f"version {version}")
+        load_dictionary(word_list)

@@ -1,4 +1,4 @@
-from hypothesis import assume, example, given, strategies as st
+from hypothesis import assume, example, given, settings, strategies as st
 import numpy as np
 import pytest
 
@@ -316,3 +316,16 @@ def test_a_learnt_tables_words_add_to_the_dictionarys_as_if_merged_into_it(vi, e
 ])
 def test_sentence_count(text, count):
     assert sentence_count(text) == count
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="Việt Nam hòa bình Hoà ĐỐI tác-đối'’ \u00ad\u200b\u0302\u0323e1", max_size=40),
+       st.sampled_from(["classic", "modern"]), st.sampled_from(["NFC", "NFD"]))
+def test_vietnamese_words_are_keyed_as_match_key_keys_the_whole_text(text, style, form):
+    # words_of keys word by word, through a cache; the keys are those of the sentence keyed whole
+    import unicodedata
+    from align.lexicon import _WORD
+    from align.normalize import match_key
+    text = unicodedata.normalize(form, text)
+    whole = _WORD.findall(match_key(text, style))
+    assert words_of(text, "vi", style) == whole

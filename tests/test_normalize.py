@@ -51,6 +51,8 @@ def test_fold_matches_names_written_without_diacritics(text, folded):
 
 def test_clean_text_collapses_spaces_and_removes_invisible_characters():
     assert clean_text("  Hà\u00a0Nội\u200b,\t ngày\n 27/10  ") == "Hà Nội, ngày 27/10"
+    # decomposed text with a soft hyphen between a letter and its marks: one composed syllable
+    assert clean_text("Vie\u00ad\u0302\u0323t Nam") == "Việt Nam"
 
 
 def test_match_key_makes_spelling_variants_equal():

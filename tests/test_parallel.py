@@ -195,6 +195,18 @@ def test_without_keep_going_the_first_error_stops_the_run_and_writes_nothing(cli
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.vi.txt", "pairs.tsv"]
 
 
+def _blas_threads(job, context):
+    return os.environ.get("OPENBLAS_NUM_THREADS")
+
+
+def test_workers_run_numerical_libraries_on_one_thread_and_the_parent_keeps_its_own():
+    # two workers of two OpenBLAS threads each on two cores made hit counting nearly twice as slow
+    before = os.environ.get("OPENBLAS_NUM_THREADS")
+    parallel.warm_up()
+    assert list(parallel.ProcessExecutor(2).map(_blas_threads, range(3), None)) == [before or "1"] * 3
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before
+
+
 def _dies(job, context):
     os._exit(3)  # as the kernel's out-of-memory killer would end it
 

@@ -1,4 +1,5 @@
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -110,7 +111,7 @@ def _weights_by_hand(words_of_side, reach_of_other):
     weight = {w: -math.log(max(k, 1) / len(reach_of_other)) for w, k in reached_by.items()}
     hittable = [weight[w] for words in words_of_side for w in words if reached_by[w]]
     mean = sum(hittable) / max(len(hittable), 1)
-    return {w: value / mean if mean > 1e-9 else 1.0 for w, value in weight.items()}
+    return {w: min(value / mean, 3.0) if mean > 1e-9 else 1.0 for w, value in weight.items()}
 
 
 def _counted_by_hand(src, trg, r, lo, hi, weighted):
@@ -140,8 +141,8 @@ WORDS = Lexicon.build(dictionary=tuple(Term(v, e) for v, e in zip(VI_WORDS_, EN_
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(VI_WORDS_ + ["và", "là"]), max_size=5), min_size=1, max_size=9),
-       st.lists(st.lists(st.sampled_from(EN_WORDS_ + ["and", "the"]), max_size=5), min_size=1, max_size=9),
+@given(st.lists(st.lists(st.sampled_from(VI_WORDS_ + ["và", "là"]), max_size=5), min_size=1, max_size=16),
+       st.lists(st.lists(st.sampled_from(EN_WORDS_ + ["and", "the"]), max_size=5), min_size=1, max_size=16),
        st.integers(1, 4), st.integers(1, 4), st.booleans(), st.sets(st.integers(0, 8)))
 def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width, block, weighted, counted_first):
     src = [WORDS.evidence(" ".join(words), "vi") for words in vi]
@@ -151,6 +152,10 @@ def test_band_counts_are_the_counts_of_each_sentence_pair(vi, en, width, block, 
     # some sentences counted over every target first: the band skips them, so its blocks have gaps
     table._count([(r, 0, len(trg)) for r in sorted(counted_first) if r < len(src)])
     table.prepare(_band_limits(len(src), len(trg), width))
+    for r in range(len(src)):  # each sentence over its own span in the band, wherever its block began
+        lo, counts = table._counted[r]
+        expected = _counted_by_hand(src, trg, r, lo, lo + counts.shape[1], weighted)
+        np.testing.assert_allclose(counts, expected, rtol=1e-5, atol=1e-5)
     table._count([(r, 0, len(trg)) for r in range(len(src))])  # a wider span than the band's: counted again
     for r in range(len(src)):
         lo, counts = table._counted[r]
@@ -165,6 +170,29 @@ def test_a_hit_on_a_word_whose_translation_is_everywhere_says_nothing_and_a_rare
     assert weights[0] == 0 and weights[1] < weights[2]
     assert weights[:3].mean() == pytest.approx(1.0)  # the scale the calibrated rates were measured on
     assert (_informativeness(np.array([1, 1]), np.array([2, 1]), sentences=1) == 1).all()  # nothing to tell apart
+    # nearly every word everywhere: the rare one is capped, not a hundred hits
+    assert _informativeness(np.array([2, 1]), np.array([99, 1]), sentences=2).tolist() == [0, 3]
+
+
+def test_a_heavy_hit_leaves_no_misses_rather_than_fewer_than_none():
+    src = [WORDS.evidence(text, "vi") for text in ("sinh viên", "kinh tế", "kinh tế", "kinh tế")]
+    trg = [WORDS.evidence(text, "en") for text in ("students", "economy", "economy", "economy")]
+    rates = LexicalRates(0.4, 0.08, 0.5, 0.1)
+    model = CostModel(length_ratio=1.0, length_variance=6.8, skip_cost=5.0, merge_cost=4.5, merge22_cost=8.0,
+                      anchor_match_bonus=1.5, anchor_miss_cost=0.6, lexical=rates, lexical_weight=0.5)
+    limits = [(0, 4)] * 5
+
+    def first_pair_cost(model):
+        return float(BandCost(FeatureTable(src, trg, rare_word_weights=True), model).band_costs(1, 1, limits)[1, 1])
+    table = FeatureTable(src, trg, rare_word_weights=True)
+    table._count([(0, 0, 4)])
+    src_hits, trg_hits = table._counted[0][1][:2, 0]
+    assert src_hits > 1  # 'sinh viên' is rare on the English side: one word, more than one hit
+    mean_words = (1.0, 1.0)
+    src_hit, _ = rates.word_costs("src", 1, mean_words[1])
+    trg_hit, trg_miss = rates.word_costs("trg", 1, mean_words[0])
+    lexical = 0.5 * (float(src_hit) * src_hits + float(trg_hit) * trg_hits + trg_miss * max(1 - trg_hits, 0))
+    assert first_pair_cost(model) - first_pair_cost(replace(model, lexical=None)) == pytest.approx(lexical, rel=1e-5)
 
 
 def test_one_word_found_counts_more_where_its_translation_is_rare():

@@ -141,7 +141,7 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
     if not glossary and not no_glossary:
         glossary = str(glossary_io.seed_glossary_path())
     from align import parallel
-    if pair_list or _entries(vi) >= parallel.SMALL_RUN:  # a run that will likely use worker processes:
+    if pair_list or (vi and _entries(vi) >= parallel.SMALL_RUN):  # a run likely to use worker processes:
         parallel.warm_up(jobs, scheduler)  # their server starts while the word lists load
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
     if glossary and not quiet:

@@ -141,8 +141,8 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
     if not glossary and not no_glossary:
         glossary = str(glossary_io.seed_glossary_path())
     from align import parallel
-    if pair_list or (vi and _entries(vi) >= parallel.SMALL_RUN):  # a run likely to use worker processes:
-        parallel.warm_up(jobs, scheduler)  # their server starts while the word lists load
+    # worker processes' server starts while the word lists load (a folder's entries guess its pairs)
+    parallel.warm_up(sys.maxsize if pair_list else _entries(vi), jobs, scheduler)
     lexicon, settings = pipeline.load_lexicon(settings, glossary, dictionary)
     if glossary and not quiet:
         _loaded(glossary)  # a second, cheap read: only to report its duplicates and conflicts
@@ -179,11 +179,13 @@ def run(vi, en, output, min_score, glossary, no_glossary, dictionary, self_train
 # --- run: big archives (pair lists, worker processes, Dask, resume) ------------------------
 
 def _entries(folder) -> int:
-    """How many entries a folder holds (0 for a file or a path that is not there)."""
+    """How many entries a folder holds (0 for a file, a path that is not there, or None)."""
+    if not folder:
+        return 0
     try:
         with os.scandir(folder) as entries:
             return sum(1 for _ in entries)
-    except (OSError, TypeError):
+    except OSError:
         return 0
 
 

@@ -155,14 +155,13 @@ def _start_forkserver() -> None:
                 os.environ[name] = value
 
 
-def warm_up(jobs: int | None = None, scheduler: str | None = None) -> None:
-    """Start the worker processes' server now if the run may use a pool of them, so that it
-    imports align while the caller loads its word lists; a run that turns out too small for a
-    pool pays only the server's start on another core."""
+def warm_up(pair_count: int, jobs: int | None = None, scheduler: str | None = None) -> None:
+    """Start the worker processes' server now if a run of about `pair_count` pairs will use a
+    pool of them (as `executor_for` decides), so that it imports align while the caller loads
+    its word lists."""
     import multiprocessing
-    if scheduler or jobs == 1 or available_cores() < 2 or "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    _start_forkserver()
+    if not scheduler and _local_workers(pair_count, jobs) > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+        _start_forkserver()
 
 
 def _run_in_worker(task: Task, job: Any) -> Any:
@@ -298,7 +297,12 @@ def executor_for(pair_count: int, jobs: int | None = None, scheduler: str | None
         return DaskExecutor(scheduler, ship_text)
     if ship_text:
         raise ConfigError("--ship-text sends pages to a Dask cluster; give --scheduler too")
-    if jobs is None and pair_count < SMALL_RUN:
-        return SerialExecutor()
-    workers = min(jobs or available_cores(), pair_count)
+    workers = _local_workers(pair_count, jobs)
     return ProcessExecutor(workers) if workers > 1 else SerialExecutor()
+
+
+def _local_workers(pair_count: int, jobs: int | None) -> int:
+    """Processes of this machine for a run: one for a small run with no `jobs` given."""
+    if jobs is None and pair_count < SMALL_RUN:
+        return 1
+    return min(jobs or available_cores(), pair_count)

@@ -15,7 +15,7 @@ from align.extract import decode, extract
 from align.files import atomic_output, display_name, read_input, write_atomically
 from align.glossary import read_glossary
 from align.dictcache import load_dictionary
-from align.lexicon import Lexicon, Units, train_translations, translation_units, words_of
+from align.lexicon import Lexicon, Units, train_translations, translation_units
 from align.manifest import Manifest, entry_bytes, pair_key, run_key
 from align.model import (CAPTION, HEADING, ITEM, PARAGRAPH, TITLE, AlignError, Bead, ConfigError, DocumentPair,
                          Evidence, FormatError, InputError, Pair, PairResult, Sentence)
@@ -167,6 +167,25 @@ def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> l
     return evidence
 
 
+def _priced(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings, lexicon: Lexicon):
+    """What aligning a document pair starts from: each side's evidence, the cost model, the
+    sentence vectors (with --embeddings, else None) and the table of counts the band is priced with."""
+    src_evidence = _evidence(src, "vi", lexicon)
+    trg_evidence = _evidence(trg, "en", lexicon)
+    model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon,
+                       several_sentences=any(e.sentences > 1 for e in src_evidence + trg_evidence))
+    vectors = None
+    if settings.embeddings:
+        from align import semantic  # the optional model is loaded only when asked for
+        vectors = (semantic.embed([s.text for s in src]), semantic.embed([t.text for t in trg]))
+    return src_evidence, trg_evidence, model, vectors, _feature_table(src_evidence, trg_evidence, vectors, settings)
+
+
+def _feature_table(src_evidence: list[Evidence], trg_evidence: list[Evidence], vectors,
+                   settings: Settings) -> scoring.FeatureTable:
+    return scoring.FeatureTable(src_evidence, trg_evidence, vectors, bool(settings.rare_word_weights))
+
+
 def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings,
                     lexicon: Lexicon, earlier: Sequence[Bead] | None = None) -> PairResult:
     """Align two sentence lists and score every pair: a pure function of its inputs.
@@ -175,16 +194,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     when the run has no table of its own (`Settings.learns_per_document`), with the words the
     first alignment's 1-1 pairs teach added to the lexicon's; `earlier`, an alignment of the
     same sentences from self-training's first pass, stands in for the first of the two."""
-    src_evidence = _evidence(src, "vi", lexicon)
-    trg_evidence = _evidence(trg, "en", lexicon)
-    model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon,
-                       several_sentences=any(e.sentences > 1 for e in src_evidence + trg_evidence))
-
-    vectors = None
-    if settings.embeddings:
-        from align import semantic  # the optional model is loaded only when asked for
-        vectors = (semantic.embed([s.text for s in src]), semantic.embed([t.text for t in trg]))
-    table = scoring.FeatureTable(src_evidence, trg_evidence, vectors, bool(settings.rare_word_weights))
+    src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon)
     pricing = scoring.BandCost(table, model)
     calibrating = (model.lexical is not None or model.semantic is not None) and settings.calibrate
     if calibrating and earlier is not None and _covers(earlier, len(src), len(trg)):
@@ -199,7 +209,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
         if learnt.translations:
             src_evidence = [_with_learnt(e, "vi", learnt) for e in src_evidence]
             trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
-            table = scoring.FeatureTable(src_evidence, trg_evidence, vectors, bool(settings.rare_word_weights))
+            table = _feature_table(src_evidence, trg_evidence, vectors, settings)
     if calibrating:
         if model.sentence_counts is not None:
             model = replace(model, sentence_counts=scoring.estimate_sentence_counts(
@@ -235,12 +245,28 @@ def _covers(beads: Sequence[Bead], n_src: int, n_trg: int) -> bool:
     return sum(len(b.src) for b in beads) == n_src and sum(len(b.trg) for b in beads) == n_trg
 
 
+def _load_pair(pair: DocumentPair, settings: Settings,
+               texts: tuple[bytes, bytes] | None) -> tuple[tuple[Sentence, ...], tuple[Sentence, ...]]:
+    return (load_sentences(pair.src_path, settings.src_lang, settings, texts[0] if texts else None),
+            load_sentences(pair.trg_path, settings.trg_lang, settings, texts[1] if texts else None))
+
+
 def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
                texts: tuple[bytes, bytes] | None = None, earlier: Sequence[Bead] | None = None) -> PairResult:
     """Read (unless the two pages' bytes are given), split and align one document pair."""
-    src = load_sentences(pair.src_path, settings.src_lang, settings, texts[0] if texts else None)
-    trg = load_sentences(pair.trg_path, settings.trg_lang, settings, texts[1] if texts else None)
-    return align_sentences(pair.name, src, trg, settings, lexicon, earlier)
+    return align_sentences(pair.name, *_load_pair(pair, settings, texts), settings, lexicon, earlier)
+
+
+def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
+               texts: tuple[bytes, bytes] | None = None) -> "FirstPass":
+    """Self-training's first pass over one document pair: the alignment `align_pair` would give
+    without calibration, and the translation units of its 1-1 sentence pairs, from the word keys
+    the sentences' evidence already holds (worked out where the pair is aligned, so a pool's
+    workers share the work); no pair is scored, since none is written."""
+    src, trg = _load_pair(pair, settings, texts)
+    src_evidence, trg_evidence, model, _, table = _priced(src, trg, settings, lexicon)
+    beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
+    return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]), beads)
 
 
 def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
@@ -248,12 +274,6 @@ def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
     """The translation units of an alignment's 1-1 sentence pairs, given each sentence's word keys."""
     return tuple(translation_units(src_keys[b.src[0]], trg_keys[b.trg[0]]) for b in beads if b.kind == "1-1")
 
-
-def learnt_units(result: PairResult, tone_style: str) -> tuple[Units, ...]:
-    """What self-training learns from in a first alignment: the translation units of its 1-1
-    sentence pairs (worked out where the pair was aligned, so a pool's workers share the work)."""
-    return _one_to_one_units(result.beads, [words_of(s.text, "vi", tone_style) for s in result.src_sentences],
-                             [words_of(t.text, "en") for t in result.trg_sentences])
 
 
 # --- one pair as a task for an executor (in this process, a worker process or a Dask worker) --
@@ -333,8 +353,7 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
     try:
         texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
         if context.first_pass:
-            result = align_pair(pair, context.settings, context.lexicon, texts)
-            return FirstPass(learnt_units(result, context.settings.tone_style), result.beads)
+            return first_pass(pair, context.settings, context.lexicon, texts)
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
@@ -380,7 +399,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
     learn_from: list[Units] = []
     earlier: list[tuple[Bead, ...] | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
-                            Context(replace(settings, calibrate=False), lexicon, keep_going, first_pass=True))
+                            Context(settings, lexicon, keep_going, first_pass=True))
     try:
         for outcome in outcomes:
             if progress:

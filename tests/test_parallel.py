@@ -202,7 +202,7 @@ def _blas_threads(job, context):
 def test_workers_run_numerical_libraries_on_one_thread_and_the_parent_keeps_its_own():
     # two workers of two OpenBLAS threads each on two cores made hit counting nearly twice as slow
     before = os.environ.get("OPENBLAS_NUM_THREADS")
-    parallel.warm_up()
+    parallel.warm_up(parallel.SMALL_RUN)
     assert list(parallel.ProcessExecutor(2).map(_blas_threads, range(3), None)) == [before or "1"] * 3
     assert os.environ.get("OPENBLAS_NUM_THREADS") == before
 

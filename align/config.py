@@ -76,19 +76,20 @@ class Settings:
     rare_word_weights: bool | None = None
     calibrate: bool = True  # align twice: the second time with rates estimated from the first
     # Learn word translations from a first alignment of the whole run, then align again with
-    # them. None: only when no --dictionary is given. On top of FVDP it gains a little (IWSLT15
-    # dev2010, seeds 3-22, over per-document learning: 0.9942 -> 0.9945 strict F1, deletions
-    # found 91.4% -> 92.5%; pooled tst 0.987 -> 0.990) but costs a first pass over the run: 1.7
-    # times the default's time for the four IWSLT15 sets (6.2 s against 3.55 s on 2026-12-03,
-    # eighth round), over the 5 s the issue allows, so it is --self-train there.
-    self_train: bool | None = None
+    # them. Without a dictionary it is the only word evidence there is. On top of FVDP it gains a
+    # little over per-document learning (IWSLT15 dev2010, seeds 3-22, strict F1 / lax F1 /
+    # deletions found: 0.9942 / 0.9970 / 91.4% -> 0.9945 / 0.9972 / 92.5%; with --embeddings
+    # 0.9953 / 0.9985 / 96.4% -> 0.9957 / 0.9986 / 96.6%) for a first pass over the run: 1.26
+    # times the time of aligning without it, for the four IWSLT15 sets (BENCHMARKS.md, ninth round).
+    self_train: bool = True
     # At most this many 1-1 pairs are learnt from: the parent's memory while it learns grows with
-    # them (Model 1: about 8 MiB a thousand). The IWSLT15 runs measured learn from 700 to 4,400;
-    # whether a bigger run's table would gain from more is not measured.
+    # them (Model 1's peak: 345 MiB for 10,000 IWSLT15 pairs, scripts/bench_model1.py). The IWSLT15
+    # runs measured learn from 700 to 4,400; whether a bigger run's table would gain from more is
+    # not measured.
     self_train_pairs: int = 10000
     self_train_min_count: int = 2
     self_train_min_probability: float = 0.1  # IBM Model 1, both directions
-    # Without a run-wide table (a --dictionary, no --self-train), each document pair learns one
+    # Without a run-wide table (--no-self-train with a --dictionary), each document pair learns one
     # of its own from its first alignment (same Model 1, same thresholds) and adds it to the
     # dictionary for the second: a talk's own names and topic words. IWSLT15 dev2010, seeds
     # 3-22, FVDP: 0.986 -> 0.988 strict F1, deletions found 80.3% -> 83.9%, for about a third

@@ -10,9 +10,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import sys
-from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -224,95 +223,100 @@ def names_of(text: str, lang: str) -> frozenset[str]:
     """Folded capitalised words, and runs of two or three of them joined ('vietnam' from 'Việt Nam');
     and borrowed words, which both sides write alike."""
     tokens = _WORD.findall(text)
-    stop = STOPWORDS.get(lang, set())
-    capitalised = [t[0].isupper() for t in tokens]
     names: set[str] = borrowed_words(tokens)
-    run: list[str] = []
-    for k, token in enumerate(tokens + [""]):
-        if token and capitalised[k]:
-            follows = k + 1 < len(tokens) and capitalised[k + 1]
-            if token.lower() in stop and not follows and not run:
-                continue  # "The", "Theo": a sentence opener, not a name
-            run.append(_name_key(token))
-            continue
+    stop = STOPWORDS.get(lang, set())
+    for run in _capitalised_runs(tokens):
+        if len(run) == 1 and run[0].lower() in stop:
+            continue  # "The", "Theo" on their own: a sentence opener, not a name
+        keys = [_name_key(token) for token in run]
         for size in (1, 2, 3):
-            for start in range(len(run) - size + 1):
-                joined = "".join(run[start:start + size])
+            for start in range(len(keys) - size + 1):
+                joined = "".join(keys[start:start + size])
                 if len(joined) >= 2:
                     names.add(joined)
-        run = []
     return frozenset(names)
 
 
+def _capitalised_runs(tokens: list[str]) -> list[list[str]]:
+    """The capitalised tokens, in runs of neighbours, in text order."""
+    runs: list[list[str]] = []
+    last = -2
+    for k in [k for k, token in enumerate(tokens) if token[0].isupper()]:  # most tokens are not
+        if k == last + 1:
+            runs[-1].append(tokens[k])
+        else:
+            runs.append([tokens[k]])
+        last = k
+    return runs
+
+
 MODEL1_ROUNDS = 5  # EM rounds: dev2010 measured 5 and 10 alike (scripts/bench_units.py)
-MODEL1_CHUNK = 2000  # sentence pairs whose word pairs are held expanded at once (bounds memory)
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct values, sorted: np.unique by sorting (numpy 2's hashing unique took ten
-    times as long on these integer codes)."""
-    values = np.sort(values)
-    return values[np.concatenate(([True], values[1:] != values[:-1]))] if len(values) else values
+def _word_pair_occurrences(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray, en_lengths: np.ndarray,
+                            n_en: int) -> tuple[np.ndarray, ...]:
+    """Each Vietnamese word of each sentence pair against each English word of the same pair, as
+    occurrences sorted by word pair code vi * n_en + en: the distinct codes, where each code's
+    run of occurrences starts, and for each occurrence the position (slot) in `vi` and in `en`
+    of its two words."""
+    vi, en = np.asarray(vi, dtype=np.int64), np.asarray(en, dtype=np.int64)
+    vi_lengths, en_lengths = np.asarray(vi_lengths, dtype=np.int32), np.asarray(en_lengths, dtype=np.int32)
+    # slots in 32 bits, codes in 64: a few arrays of one number an occurrence are what this costs
+    meets = np.repeat(en_lengths, vi_lengths)  # how many English words each Vietnamese slot meets
+    vi_slots = np.repeat(np.arange(len(vi), dtype=np.int32), meets)
+    first_en = np.repeat(np.cumsum(en_lengths, dtype=np.int32) - en_lengths, vi_lengths)  # of each vi slot's pair
+    en_slots = np.repeat(first_en - np.cumsum(meets, dtype=np.int32) + meets, meets)
+    del first_en, meets
+    en_slots += np.arange(len(vi_slots), dtype=np.int32)
+    codes = vi[vi_slots] * n_en + en[en_slots]
+    # Sorted by code, a word pair's occurrences lie side by side: EM then reads and sums its large
+    # arrays in order (np.repeat, np.add.reduceat), where scattering into them took twice as long.
+    order = np.argsort(codes)
+    codes = codes[order]
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[starts], starts, vi_slots[order], en_slots[order]
 
 
-def model1_probabilities(pairs: list[tuple[np.ndarray, np.ndarray]], n_vi: int, n_en: int,
-                         rounds: int = MODEL1_ROUNDS,
-                         chunk: int = MODEL1_CHUNK) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def model1_probabilities(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray, en_lengths: np.ndarray,
+                         n_vi: int, n_en: int, rounds: int = MODEL1_ROUNDS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """IBM Model 1's translation probabilities in both directions, 0..1, by `rounds` of EM each:
     English from Vietnamese, t(en | vi), each English word of a sentence pair made by one of its
-    Vietnamese words (ids 0..n_vi-1) or by NULL; and Vietnamese from English, t(vi | en), the
-    other way round. Returns the codes vi * n_en + en of the word pairs that meet in some
+    Vietnamese words or by NULL; and Vietnamese from English, t(vi | en), the other way round.
+    The sentence pairs come as their words laid end to end, Vietnamese (ids 0..n_vi-1) and English
+    (0..n_en-1), with each pair's number of words on either side (none 0). Returns the codes vi * n_en + en of the word pairs that meet in some
     sentence pair, sorted, and both directions' probabilities for each (NULL's own are not kept).
 
-    Both directions share one expansion of the pairs: each Vietnamese word against every English
-    word of its sentence pair, a chunk at a time (once to find the distinct word pairs, once to
-    index them), so only one chunk's 64-bit codes and temporaries exist at once; what stays is
-    three 32-bit numbers a word pair occurrence (10,000 sentence pairs hold some five million)."""
-    def expanded(part):
-        """The part's word pair codes, and for each the part-local positions of its Vietnamese
-        and of its English word; and the part's Vietnamese and English words in order."""
-        vi_lengths = np.array([len(v) for v, _ in part])
-        en_lengths = np.array([len(e) for _, e in part])
-        vi = np.concatenate([v for v, _ in part]).astype(np.int64)
-        en = np.concatenate([e for _, e in part]).astype(np.int64)
-        block = en_lengths[np.repeat(np.arange(len(part)), vi_lengths)]  # English words each vi word meets
-        first_en = np.repeat(np.cumsum(en_lengths) - en_lengths, vi_lengths)
-        en_slots = np.repeat(first_en, block) + np.arange(block.sum()) - np.repeat(np.cumsum(block) - block, block)
-        vi_slots = np.repeat(np.arange(len(vi)), block)
-        return vi[vi_slots] * n_en + en[en_slots], vi_slots.astype(np.int32), en_slots.astype(np.int32), vi, en
+    Both directions share one expansion of the pairs (10,000 sentence pairs hold some five
+    million word pair occurrences, two 32-bit slots each) and run side by side in two threads:
+    numpy leaves the lock while it works through arrays this size."""
+    codes, starts, vi_slots, en_slots = _word_pair_occurrences(vi, vi_lengths, en, en_lengths, n_en)
+    multiplicity = np.diff(np.append(starts, len(vi_slots)))
 
-    chunks = [pairs[k:k + chunk] for k in range(0, len(pairs), chunk)]
-    unique = _distinct(np.concatenate([_distinct(expanded(part)[0]) for part in chunks]))
-    indexed = []  # per chunk: where each word pair sits in `unique`, its two slots, the words of the slots
-    for part in chunks:
-        codes, vi_slots, en_slots, vi, en = expanded(part)
-        indexed.append((np.searchsorted(unique, codes).astype(np.int32), vi_slots, en_slots, vi, en))
-
-    def em(sources: np.ndarray, n_sources: int, n_targets: int, side: int) -> np.ndarray:
-        """t(target | source) for every distinct word pair, given each pair's source word; `side`
-        picks the target words' slots (1: Vietnamese, 2: English) out of `indexed`."""
+    def em(sources: np.ndarray, n_sources: int, slots: np.ndarray, targets: np.ndarray, n_targets: int) -> np.ndarray:
+        """t(target | source) for every distinct word pair, given each pair's source word, and
+        each occurrence's target slot in `targets` (the target words laid end to end)."""
         probability = 1.0 / np.bincount(sources, minlength=n_sources)[sources]  # uniform over what meets
         seen = np.zeros(n_targets, dtype=bool)
-        for part in indexed:
-            seen[part[side + 2]] = True
+        seen[targets] = True
         null = seen / seen.sum()
         for _ in range(rounds):
-            counts = np.zeros(len(unique))
-            null_counts = np.zeros(n_targets)
-            for part in indexed:
-                where, slots, targets = part[0], part[side], part[side + 2]
-                weight = probability[where]
-                # each target word's unit of count shared among the words that could have made it, NULL included
-                total = np.bincount(slots, weights=weight, minlength=len(targets)) + null[targets]
-                counts += np.bincount(where, weights=weight / total[slots], minlength=len(unique))
-                null_counts += np.bincount(targets, weights=null[targets] / total, minlength=n_targets)
+            weight = np.repeat(probability, multiplicity)
+            # each target word's unit of count shared among the words that could have made it, NULL included
+            total = np.bincount(slots, weights=weight, minlength=len(targets)) + null[targets]
+            share = np.take(total, slots)
+            np.divide(weight, share, out=share)
+            del weight  # one array an occurrence fewer at the peak
+            counts = np.add.reduceat(share, starts)
+            del share
+            null_counts = np.bincount(targets, weights=null[targets] / total, minlength=n_targets)
             probability = counts / np.bincount(sources, weights=counts, minlength=n_sources)[sources]
             null = null_counts / null_counts.sum()
         return probability
 
-    english_from = em((unique // n_en).astype(np.int32), n_vi, n_en, side=2)
-    vietnamese_from = em((unique % n_en).astype(np.int32), n_en, n_vi, side=1)
-    return unique, english_from, vietnamese_from
+    with ThreadPoolExecutor(2) as threads:
+        english_from = threads.submit(em, codes // n_en, n_vi, en_slots, en, n_en)
+        vietnamese_from = threads.submit(em, codes % n_en, n_en, vi_slots, vi, n_vi)
+        return codes, english_from.result(), vietnamese_from.result()
 
 
 def translation_units(vi: Sequence[str], en: Sequence[str], max_ngram: int = 2) -> tuple[set[str], set[str]]:
@@ -328,6 +332,16 @@ def translation_units(vi: Sequence[str], en: Sequence[str], max_ngram: int = 2) 
 Units = tuple[Collection[str], Collection[str]]  # a sentence pair's Vietnamese keys and English words
 
 
+def _frequent(ids: dict[str, int], slots: np.ndarray, min_count: int) -> tuple[list[str], np.ndarray]:
+    """The words (with their ids in `ids`) that fill at least `min_count` of the `slots`, sorted,
+    and each slot's word as an index into that list (-1 for a word left out)."""
+    counts = np.bincount(slots, minlength=len(ids))
+    kept = sorted(word for word, k in ids.items() if counts[k] >= min_count)
+    rank = np.full(len(ids), -1, dtype=np.int64)
+    rank[np.fromiter((ids[word] for word in kept), dtype=np.int64, count=len(kept))] = np.arange(len(kept))
+    return kept, rank[slots]
+
+
 def train_translations(pairs: Iterable[Units], min_count: int = 2, min_probability: float = 0.1) -> dict[str, frozenset[str]]:
     """A translation table learnt by IBM Model 1 in both directions from sentence pairs given as
     their `translation_units` (Vietnamese syllable n-grams, English words as `translation_words`
@@ -336,30 +350,32 @@ def train_translations(pairs: Iterable[Units], min_count: int = 2, min_probabili
     shares a sentence's words out among their possible sources, so a frequent word does not
     claim every translation it meets (Dice, used before it, counted each co-occurrence on its
     own: 0.983 -> 0.987 strict F1 on dev2010, see BENCHMARKS.md)."""
-    units = []
-    vi_count: Counter[str] = Counter()
-    en_count: Counter[str] = Counter()
-    for vi_keys, en_words in pairs:
-        vi_count.update(vi_keys)
-        en_count.update(en_words)
-        # kept as tuples of shared strings: a set per sentence and a string per syllable pair
-        # held three quarters of the memory this takes
-        units.append((tuple(map(sys.intern, vi_keys)), tuple(map(sys.intern, en_words))))
-    vi_kept = sorted(v for v, n in vi_count.items() if n >= min_count)
-    en_kept = sorted(e for e, n in en_count.items() if n >= min_count)
-    vi_index = {v: k for k, v in enumerate(vi_kept)}
-    en_index = {e: k for k, e in enumerate(en_kept)}
-    ids = []
-    for vi_keys, en_words in units:
-        vi_ids = np.fromiter((vi_index[v] for v in vi_keys if v in vi_index), dtype=np.int64)
-        en_ids = np.fromiter((en_index[e] for e in en_words if e in en_index), dtype=np.int64)
-        if len(vi_ids) and len(en_ids):
-            ids.append((vi_ids, en_ids))
-    del units
-    if not ids:
+    vi_words: dict[str, int] = {}  # each word's id in order of appearance
+    en_words: dict[str, int] = {}
+    vi_slots: list[int] = []  # the pairs' words laid end to end, as those ids
+    en_slots: list[int] = []
+    vi_lengths: list[int] = []
+    en_lengths: list[int] = []
+    for vi_keys, en_keys in pairs:
+        vi_slots.extend(vi_words.setdefault(key, len(vi_words)) for key in vi_keys)
+        en_slots.extend(en_words.setdefault(key, len(en_words)) for key in en_keys)
+        vi_lengths.append(len(vi_keys))
+        en_lengths.append(len(en_keys))
+    vi_kept, vi_ids = _frequent(vi_words, np.array(vi_slots, dtype=np.int64), min_count)
+    en_kept, en_ids = _frequent(en_words, np.array(en_slots, dtype=np.int64), min_count)
+    del vi_words, en_words, vi_slots, en_slots
+    # a pair keeps its frequent words, and is left out when one of its sides has none
+    vi_pair = np.repeat(np.arange(len(vi_lengths)), np.array(vi_lengths, dtype=np.int64))
+    en_pair = np.repeat(np.arange(len(en_lengths)), np.array(en_lengths, dtype=np.int64))
+    vi_left = np.bincount(vi_pair[vi_ids >= 0], minlength=len(vi_lengths))
+    en_left = np.bincount(en_pair[en_ids >= 0], minlength=len(en_lengths))
+    kept_pairs = (vi_left > 0) & (en_left > 0)
+    if not kept_pairs.any():
         return {}
     n_en = len(en_kept)
-    codes, english_from, vietnamese_from = model1_probabilities(ids, len(vi_kept), n_en)
+    codes, english_from, vietnamese_from = model1_probabilities(
+        vi_ids[(vi_ids >= 0) & kept_pairs[vi_pair]], vi_left[kept_pairs],
+        en_ids[(en_ids >= 0) & kept_pairs[en_pair]], en_left[kept_pairs], len(vi_kept), n_en)
     table: dict[str, set[str]] = {}
     for code in codes[(english_from >= min_probability) & (vietnamese_from >= min_probability)].tolist():
         table.setdefault(vi_kept[code // n_en], set()).add(en_kept[code % n_en])
@@ -460,6 +476,8 @@ class Lexicon:
         overlapping: only the lengths of the terms starting with each word are tried."""
         index = self._vi_terms if lang == "vi" else self._en_terms
         sizes = self._term_sizes[lang]
+        if sizes.keys().isdisjoint(keys):  # most sentences: no term starts in them
+            return []
         return [(start, start + size) for start, key in enumerate(keys) for size in sizes.get(key, ())
                 if start + size <= len(keys) and tuple(keys[start:start + size]) in index]
 

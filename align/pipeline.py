@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Callable, Iterator, Protocol, Sequence
 
@@ -89,7 +90,6 @@ def load_lexicon(settings: Settings, glossary: str | None = None,
     table, resource = load_dictionary(dictionary, settings.tone_style) if dictionary else ({}, None)
     lexicon = Lexicon.build(glossary_list.terms if glossary_list else (), tone_style=settings.tone_style)
     settings = replace(settings, glossary=glossary_list.resource if glossary_list else None, dictionary=resource,
-                       self_train=settings.self_train if settings.self_train is not None else resource is None,
                        rare_word_weights=settings.rare_word_weights if settings.rare_word_weights is not None
                        else resource is not None)
     return lexicon.with_translations(table), settings
@@ -167,11 +167,45 @@ def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> l
     return evidence
 
 
-def _priced(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings, lexicon: Lexicon):
-    """What aligning a document pair starts from: each side's evidence, the cost model, the
-    sentence vectors (with --embeddings, else None) and the table of counts the band is priced with."""
-    src_evidence = _evidence(src, "vi", lexicon)
-    trg_evidence = _evidence(trg, "en", lexicon)
+# What a sentence's evidence holds besides the words a lexicon's translations give (`Lexicon.known_words`)
+_BARE_FIELDS = tuple(f.name for f in fields(Evidence) if f.name not in ("words", "reach"))
+
+
+def _bare_evidence(src_evidence: list[Evidence], trg_evidence: list[Evidence]) -> bytes:
+    """Both sides' evidence without the words, pickled: what self-training's second pass takes
+    over from its first, which had fewer translations. Pickled as columns of plain values, not
+    as Evidence objects (3 times as fast), and kept as bytes, so that the run's process hands
+    them from one pass's worker to the other's without unpickling and pickling them again."""
+    return pickle.dumps([[[getattr(e, name) for e in side] for name in _BARE_FIELDS]
+                         for side in (src_evidence, trg_evidence)], protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _both_evidence(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], lexicon: Lexicon,
+                   bare: bytes | None) -> tuple[list[Evidence], list[Evidence]]:
+    """Each side's evidence: from `bare` (`_bare_evidence` of the same sentences) with this
+    lexicon's words added, which saves keying the sentences again; else worked out afresh."""
+    if bare is not None:
+        src_columns, trg_columns = pickle.loads(bare)
+        if len(src_columns[0]) == len(src) and len(trg_columns[0]) == len(trg):
+            return _with_known_words(src_columns, "vi", lexicon), _with_known_words(trg_columns, "en", lexicon)
+    return _evidence(src, "vi", lexicon), _evidence(trg, "en", lexicon)
+
+
+def _with_known_words(columns: list[list], lang: str, lexicon: Lexicon) -> list[Evidence]:
+    evidence = []
+    for values in zip(*columns):
+        bare = dict(zip(_BARE_FIELDS, values))
+        words, reach = lexicon.known_words(bare["keys"], lang)
+        evidence.append(Evidence(**bare, words=words, reach=reach))
+    return evidence
+
+
+def _priced(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings, lexicon: Lexicon,
+            bare: bytes | None = None):
+    """What aligning a document pair starts from: each side's evidence (see `_both_evidence`), the
+    cost model, the sentence vectors (with --embeddings, else None) and the table of counts the
+    band is priced with."""
+    src_evidence, trg_evidence = _both_evidence(src, trg, lexicon, bare)
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon,
                        several_sentences=any(e.sentences > 1 for e in src_evidence + trg_evidence))
     vectors = None
@@ -187,18 +221,20 @@ def _feature_table(src_evidence: list[Evidence], trg_evidence: list[Evidence], v
 
 
 def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings,
-                    lexicon: Lexicon, earlier: Sequence[Bead] | None = None) -> PairResult:
+                    lexicon: Lexicon, earlier: Earlier | None = None) -> PairResult:
     """Align two sentence lists and score every pair: a pure function of its inputs.
 
     Calibration aligns twice, the second time with rates measured on the first alignment and,
     when the run has no table of its own (`Settings.learns_per_document`), with the words the
-    first alignment's 1-1 pairs teach added to the lexicon's; `earlier`, an alignment of the
-    same sentences from self-training's first pass, stands in for the first of the two."""
-    src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon)
+    first alignment's 1-1 pairs teach added to the lexicon's. `earlier`, what self-training's
+    first pass found in the same sentences, saves work: its beads stand in for the first of the
+    two alignments, and its evidence is taken over."""
+    src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon,
+                                                                earlier.evidence if earlier else None)
     pricing = scoring.BandCost(table, model)
     calibrating = (model.lexical is not None or model.semantic is not None) and settings.calibrate
-    if calibrating and earlier is not None and _covers(earlier, len(src), len(trg)):
-        beads = tuple(earlier)
+    if calibrating and earlier and earlier.beads is not None and _covers(earlier.beads, len(src), len(trg)):
+        beads = earlier.beads
     else:
         beads = aligner.align(len(src), len(trg), pricing, settings.band)
     if calibrating and model.lexical is not None and settings.learns_per_document:
@@ -252,7 +288,7 @@ def _load_pair(pair: DocumentPair, settings: Settings,
 
 
 def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
-               texts: tuple[bytes, bytes] | None = None, earlier: Sequence[Bead] | None = None) -> PairResult:
+               texts: tuple[bytes, bytes] | None = None, earlier: Earlier | None = None) -> PairResult:
     """Read (unless the two pages' bytes are given), split and align one document pair."""
     return align_sentences(pair.name, *_load_pair(pair, settings, texts), settings, lexicon, earlier)
 
@@ -260,13 +296,15 @@ def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
 def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
                texts: tuple[bytes, bytes] | None = None) -> "FirstPass":
     """Self-training's first pass over one document pair: the alignment `align_pair` would give
-    without calibration, and the translation units of its 1-1 sentence pairs, from the word keys
+    without calibration, the translation units of its 1-1 sentence pairs, from the word keys
     the sentences' evidence already holds (worked out where the pair is aligned, so a pool's
-    workers share the work); no pair is scored, since none is written."""
+    workers share the work), and the evidence for the second pass; no pair is scored, since none
+    is written."""
     src, trg = _load_pair(pair, settings, texts)
     src_evidence, trg_evidence, model, _, table = _priced(src, trg, settings, lexicon)
     beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
-    return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]), beads)
+    return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
+                     Earlier(_bare_evidence(src_evidence, trg_evidence), beads))
 
 
 def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
@@ -279,15 +317,25 @@ def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
 # --- one pair as a task for an executor (in this process, a worker process or a Dask worker) --
 
 @dataclass(frozen=True)
+class Earlier:
+    """What self-training's first pass hands the second about one document pair: both sides'
+    evidence without its words (`_bare_evidence`), and the beads when the second pass may
+    calibrate on them (None: it aligns afresh)."""
+
+    evidence: bytes | None = None
+    beads: tuple[Bead, ...] | None = None
+
+
+@dataclass(frozen=True)
 class Job:
     """One document pair to align; `texts` are its pages' bytes when shipped to a worker that
     cannot read the paths, `stored_key` the key of the result a resumed run already holds,
-    `earlier` its beads from self-training's first pass."""
+    `earlier` what self-training's first pass found in it."""
 
     pair: DocumentPair
     texts: tuple[bytes, bytes] | None = None
     stored_key: str | None = None
-    earlier: tuple[Bead, ...] | None = None
+    earlier: Earlier | None = None
 
 
 @dataclass(frozen=True)
@@ -314,10 +362,10 @@ class Aligned:
 @dataclass(frozen=True)
 class FirstPass:
     """What self-training's first pass keeps of a pair: the translation units of the 1-1
-    sentence pairs it learns from, and the beads, which the second pass calibrates on."""
+    sentence pairs it learns from, and what it hands the second pass."""
 
     learnt: tuple[Units, ...]
-    beads: tuple[Bead, ...]
+    earlier: Earlier
 
 
 @dataclass(frozen=True)
@@ -368,7 +416,7 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
 
 
 def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest | None = None,
-          earlier: Sequence[tuple[Bead, ...] | None] = ()) -> Iterator[Job]:
+          earlier: Sequence[Earlier | None] = ()) -> Iterator[Job]:
     for number, pair in enumerate(pairs):
         texts = None
         if executor.ships_text:
@@ -382,22 +430,23 @@ def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest 
 
 def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
                  keep_going: bool = False,
-                 progress: Progress | None = None) -> tuple[Lexicon, list[tuple[Bead, ...] | None]]:
+                 progress: Progress | None = None) -> tuple[Lexicon, list[Earlier | None]]:
     """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
     in input order until `self_train_pairs` sentence pairs are found (pairs that fail are skipped
-    with keep_going), so the table is the same however the work is spread; and the beads of
-    that first alignment, one entry per pair it reached (None for a pair that failed).
+    with keep_going), so the table is the same however the work is spread; and what the first
+    pass hands the second, one entry per pair it reached (None for a pair that failed).
 
     The first alignment is not calibrated. When it had word evidence (a --dictionary), the
     second pass calibrates on it instead of aligning twice, so self-training costs one alignment
-    more, not two; without, it is too rough for that (length and anchors only). `progress` counts
-    the first pass's pairs as a phase of its own, with no total (it stops once it has enough), and
-    is restarted for the run's documents before the table is learnt."""
+    more, not two; without, it is too rough for that (length and anchors only), and only its
+    evidence is handed on. `progress` counts the first pass's pairs as a phase of its own, with
+    no total (it stops once it has enough), and is restarted for the run's documents before the
+    table is learnt."""
     executor = executor or SerialExecutor()
     if progress:
         progress.restart(None, "self-training, first pass")
     learn_from: list[Units] = []
-    earlier: list[tuple[Bead, ...] | None] = []
+    earlier: list[Earlier | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
                             Context(settings, lexicon, keep_going, first_pass=True))
     try:
@@ -410,7 +459,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
                 earlier.append(None)
                 continue
             learn_from.extend(outcome.learnt)
-            earlier.append(outcome.beads if lexicon.translations else None)
+            earlier.append(outcome.earlier if lexicon.translations else replace(outcome.earlier, beads=None))
             if len(learn_from) >= settings.self_train_pairs:
                 break
     finally:
@@ -433,7 +482,7 @@ def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, exe
     self-training, `progress` shows the first pass (the caller counts the results yielded)."""
     executor = executor or SerialExecutor()
     keep_going = failed is not None
-    earlier: list[tuple[Bead, ...] | None] = []
+    earlier: list[Earlier | None] = []
     if settings.self_train:
         lexicon, earlier = self_trained(pairs, settings, lexicon, executor, keep_going, progress)
     context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")

@@ -5,7 +5,7 @@ from align import aligner
 from align.config import Settings
 from align.lexicon import Lexicon
 from align.model import Bead, Sentence, Term
-from align.pipeline import align_sentences
+from align.pipeline import Earlier, align_sentences
 
 
 class FunctionCosts:
@@ -123,14 +123,14 @@ def test_an_earlier_alignment_stands_in_for_the_first_of_calibrations_two(monkey
     searches = []
     search = aligner.align
     monkeypatch.setattr(aligner, "align", lambda *args, **kwargs: searches.append(1) or search(*args, **kwargs))
-    reused = align_sentences("t", src, trg, Settings(), WORDS, earlier=first.beads)
+    reused = align_sentences("t", src, trg, Settings(), WORDS, earlier=Earlier(beads=first.beads))
     assert len(searches) == 1
     assert reused == align_sentences("t", src, trg, Settings(), WORDS) and len(searches) == 3
 
 
 def test_an_earlier_alignment_of_other_sentences_is_ignored():
     src, trg = sentences(VI), sentences(EN)
-    assert align_sentences("t", src, trg, Settings(), WORDS, earlier=(Bead((0,), (0,)),)) == \
+    assert align_sentences("t", src, trg, Settings(), WORDS, earlier=Earlier(beads=(Bead((0,), (0,)),))) == \
         align_sentences("t", src, trg, Settings(), WORDS)
 
 
@@ -177,6 +177,7 @@ def test_words_a_document_repeats_are_learnt_from_it_and_place_a_deletion():
     def beads(settings):
         paragraph = [tuple(Sentence(text, 0) for text in side) for side in (PETS_VI, en)]  # one paragraph a side
         return [str(b) for b in align_sentences("t", *paragraph, settings, WORDS).beads]
-    assert Settings().learns_per_document
-    assert beads(Settings()) == expected
-    assert beads(Settings(learn_per_document=False)) != expected  # the dictionary alone gets it wrong
+    per_document = Settings(self_train=False)  # a run-wide table (the default) takes its place
+    assert per_document.learns_per_document and not Settings().learns_per_document
+    assert beads(per_document) == expected
+    assert beads(per_document.with_(learn_per_document=False)) != expected  # the dictionary alone gets it wrong

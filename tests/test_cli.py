@@ -172,12 +172,13 @@ def test_signature_names_the_word_lists_and_self_training(cli, tmp_path):
     plain_signature = read_tmx(str(tmp_path / "plain.tmx")).signature
     dictionary_signature = read_tmx(str(tmp_path / "dict.tmx")).signature
     assert "self-trained" in plain_signature and "dictionary:none" in plain_signature
-    assert "dictionary:d.tsv@" in dictionary_signature and "self-trained" not in dictionary_signature
+    assert "dictionary:d.tsv@" in dictionary_signature and "self-trained" in dictionary_signature
     assert len(read_tmx(str(tmp_path / "dict.tmx")).units) == 2
-    both = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "both.tmx", "--presegmented",
-               "--dictionary", tmp_path / "d.tsv", "--self-train")
+    per_document = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "doc.tmx", "--presegmented",
+                       "--dictionary", tmp_path / "d.tsv", "--no-self-train")
     neither = cli("run", tmp_path / "a.vi", tmp_path / "a.en", "-o", tmp_path / "neither.tmx", "--presegmented",
                   "--no-self-train")
-    assert both.exit_code == neither.exit_code == 0
-    assert "self-trained" in read_tmx(str(tmp_path / "both.tmx")).signature
+    assert per_document.exit_code == neither.exit_code == 0
+    per_document_signature = read_tmx(str(tmp_path / "doc.tmx")).signature
+    assert "self-trained" not in per_document_signature and "document-trained" in per_document_signature
     assert "self-trained" not in read_tmx(str(tmp_path / "neither.tmx")).signature

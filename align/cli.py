@@ -80,9 +80,9 @@ def main():
                    "compiled on first use and cached in ~/.cache/align (or $ALIGN_CACHE).")
 @click.option("--self-train/--no-self-train", default=True, show_default=True,
               help="Learn word translations from a first alignment of the run's own pages, then align again "
-                   "with them. --no-self-train takes about 0.8 times the time: with a --dictionary each document "
-                   "then learns its own words instead (slightly worse pairs); without one, only lengths and "
-                   "anchors are compared.")
+                   "with them. --no-self-train: with a --dictionary, each document learns its own words instead "
+                   "(slightly worse pairs, about 0.8 times the time); without one, only lengths and anchors "
+                   "are compared (about half the time).")
 @click.option("--embeddings", is_flag=True,
               help="Also compare sentence embeddings (a small multilingual model, optional extra "
                    "'align-vi-en[embed]'): better pairs and deletions, about 50 sentences a second "

@@ -83,10 +83,14 @@ class Settings:
     # times the time of aligning without it, for the four IWSLT15 sets (BENCHMARKS.md, ninth round).
     self_train: bool = True
     # At most this many 1-1 pairs are learnt from: the parent's memory while it learns grows with
-    # them (Model 1's peak: 345 MiB for 10,000 IWSLT15 pairs, scripts/bench_model1.py). The IWSLT15
+    # them (Model 1's peak: 348 MiB for 10,000 IWSLT15 pairs, scripts/bench_model1.py). The IWSLT15
     # runs measured learn from 700 to 4,400; whether a bigger run's table would gain from more is
     # not measured.
     self_train_pairs: int = 10000
+    # ... and at most this many word pair occurrences (a 1-1 pair's Vietnamese keys times its
+    # English words: some 425 in an IWSLT15 segment pair, 630 in a news sentence pair, but tens
+    # of thousands in a --presegmented paragraph), so that the peak stays near 500 MiB.
+    self_train_occurrences: int = 6_000_000
     self_train_min_count: int = 2
     self_train_min_probability: float = 0.1  # IBM Model 1, both directions
     # Without a run-wide table (--no-self-train with a --dictionary), each document pair learns one
@@ -126,6 +130,8 @@ class Settings:
             raise ConfigError(f"band and guided_band must be at least 1, not {self.band} and {self.guided_band}")
         if self.max_sentence_chars < 1:
             raise ConfigError("max_sentence_chars must be positive")
+        if self.self_train_pairs < 1 or self.self_train_occurrences < 1:
+            raise ConfigError("self_train_pairs and self_train_occurrences must be positive")
         return self
 
     @property
@@ -140,7 +146,7 @@ class Settings:
             text += "+calibrated"
         if self.self_train:
             text += (f"+self-trained:model1:{self.self_train_min_count}/{self.self_train_min_probability:g}"
-                     f"/{self.self_train_pairs}")
+                     f"/{self.self_train_pairs}/{self.self_train_occurrences}")
         elif self.learns_per_document:
             text += f"+document-trained:model1:{self.self_train_min_count}/{self.self_train_min_probability:g}"
         return text

@@ -251,6 +251,10 @@ def _capitalised_runs(tokens: list[str]) -> list[list[str]]:
 
 
 MODEL1_ROUNDS = 5  # EM rounds: dev2010 measured 5 and 10 alike (scripts/bench_units.py)
+MODEL1_THREADED_FROM = 200_000  # word pair occurrences from which the two directions run in two threads
+# Probabilities this close count as equal: where several words make another exactly as often
+# (a repeated line), rounding must not keep some of them at the threshold and drop the others.
+MODEL1_TOLERANCE = 1e-9
 
 
 def _word_pair_occurrences(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray, en_lengths: np.ndarray,
@@ -260,18 +264,23 @@ def _word_pair_occurrences(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarra
     run of occurrences starts, and for each occurrence the position (slot) in `vi` and in `en`
     of its two words."""
     vi, en = np.asarray(vi, dtype=np.int64), np.asarray(en, dtype=np.int64)
-    vi_lengths, en_lengths = np.asarray(vi_lengths, dtype=np.int32), np.asarray(en_lengths, dtype=np.int32)
-    # slots in 32 bits, codes in 64: a few arrays of one number an occurrence are what this costs
+    vi_lengths, en_lengths = np.asarray(vi_lengths, dtype=np.int64), np.asarray(en_lengths, dtype=np.int64)
+    # slots in 32 bits while they fit, codes in 64: a few arrays of one number an occurrence are what this costs
+    slot = np.int32 if max(int(vi_lengths @ en_lengths), len(vi), len(en)) < 2**31 else np.int64
+    vi_lengths, en_lengths = vi_lengths.astype(slot), en_lengths.astype(slot)
     meets = np.repeat(en_lengths, vi_lengths)  # how many English words each Vietnamese slot meets
-    vi_slots = np.repeat(np.arange(len(vi), dtype=np.int32), meets)
-    first_en = np.repeat(np.cumsum(en_lengths, dtype=np.int32) - en_lengths, vi_lengths)  # of each vi slot's pair
-    en_slots = np.repeat(first_en - np.cumsum(meets, dtype=np.int32) + meets, meets)
+    vi_slots = np.repeat(np.arange(len(vi), dtype=slot), meets)
+    first_en = np.repeat(np.cumsum(en_lengths, dtype=slot) - en_lengths, vi_lengths)  # of each vi slot's pair
+    en_slots = np.repeat(first_en - np.cumsum(meets, dtype=slot) + meets, meets)
     del first_en, meets
-    en_slots += np.arange(len(vi_slots), dtype=np.int32)
+    en_slots += np.arange(len(vi_slots), dtype=slot)
     codes = vi[vi_slots] * n_en + en[en_slots]
     # Sorted by code, a word pair's occurrences lie side by side: EM then reads and sums its large
     # arrays in order (np.repeat, np.add.reduceat), where scattering into them took twice as long.
-    order = np.argsort(codes)
+    # A stable sort keeps them in the pairs' order, whatever the order of the words in a pair (a
+    # set's, which changes with the hash seed), so that every sum is taken in the same order and
+    # the table is the same bytes from run to run.
+    order = np.argsort(codes, kind="stable")
     codes = codes[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], starts, vi_slots[order], en_slots[order]
@@ -283,12 +292,13 @@ def model1_probabilities(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray,
     English from Vietnamese, t(en | vi), each English word of a sentence pair made by one of its
     Vietnamese words or by NULL; and Vietnamese from English, t(vi | en), the other way round.
     The sentence pairs come as their words laid end to end, Vietnamese (ids 0..n_vi-1) and English
-    (0..n_en-1), with each pair's number of words on either side (none 0). Returns the codes vi * n_en + en of the word pairs that meet in some
-    sentence pair, sorted, and both directions' probabilities for each (NULL's own are not kept).
+    (0..n_en-1), with each pair's number of words on either side (none 0). Returns the codes
+    vi * n_en + en of the word pairs that meet in some sentence pair, sorted, and both
+    directions' probabilities for each (NULL's own are not kept).
 
-    Both directions share one expansion of the pairs (10,000 sentence pairs hold some five
-    million word pair occurrences, two 32-bit slots each) and run side by side in two threads:
-    numpy leaves the lock while it works through arrays this size."""
+    Both directions share one expansion of the pairs (10,000 IWSLT15 sentence pairs hold some
+    four million word pair occurrences) and, on a large one, run side by side in two threads:
+    numpy leaves the lock while it works through arrays that size."""
     codes, starts, vi_slots, en_slots = _word_pair_occurrences(vi, vi_lengths, en, en_lengths, n_en)
     multiplicity = np.diff(np.append(starts, len(vi_slots)))
 
@@ -313,6 +323,8 @@ def model1_probabilities(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray,
             null = null_counts / null_counts.sum()
         return probability
 
+    if len(vi_slots) < MODEL1_THREADED_FROM:  # a document's own table: threads would cost more than they save
+        return codes, em(codes // n_en, n_vi, en_slots, en, n_en), em(codes % n_en, n_en, vi_slots, vi, n_vi)
     with ThreadPoolExecutor(2) as threads:
         english_from = threads.submit(em, codes // n_en, n_vi, en_slots, en, n_en)
         vietnamese_from = threads.submit(em, codes % n_en, n_en, vi_slots, vi, n_vi)
@@ -377,7 +389,8 @@ def train_translations(pairs: Iterable[Units], min_count: int = 2, min_probabili
         vi_ids[(vi_ids >= 0) & kept_pairs[vi_pair]], vi_left[kept_pairs],
         en_ids[(en_ids >= 0) & kept_pairs[en_pair]], en_left[kept_pairs], len(vi_kept), n_en)
     table: dict[str, set[str]] = {}
-    for code in codes[(english_from >= min_probability) & (vietnamese_from >= min_probability)].tolist():
+    threshold = min_probability - MODEL1_TOLERANCE
+    for code in codes[(english_from >= threshold) & (vietnamese_from >= threshold)].tolist():
         table.setdefault(vi_kept[code // n_en], set()).add(en_kept[code % n_en])
     return {v: frozenset(e) for v, e in table.items()}
 

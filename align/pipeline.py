@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 import sys
 import time
@@ -228,7 +229,8 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     when the run has no table of its own (`Settings.learns_per_document`), with the words the
     first alignment's 1-1 pairs teach added to the lexicon's. `earlier`, what self-training's
     first pass found in the same sentences, saves work: its beads stand in for the first of the
-    two alignments, and its evidence is taken over."""
+    two alignments, and its evidence is taken over. With `settings.self_train`, the lexicon is
+    expected to hold the run's learnt table already (`run` learns it); no table is learnt here."""
     src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon,
                                                                 earlier.evidence if earlier else None)
     pricing = scoring.BandCost(table, model)
@@ -300,11 +302,20 @@ def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     the sentences' evidence already holds (worked out where the pair is aligned, so a pool's
     workers share the work), and the evidence for the second pass; no pair is scored, since none
     is written."""
+    texts = texts or (read_input(pair.src_path), read_input(pair.trg_path))
     src, trg = _load_pair(pair, settings, texts)
     src_evidence, trg_evidence, model, _, table = _priced(src, trg, settings, lexicon)
     beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
     return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
-                     Earlier(_bare_evidence(src_evidence, trg_evidence), beads))
+                     Earlier(_pages_digest(texts), _bare_evidence(src_evidence, trg_evidence), beads))
+
+
+def _pages_digest(texts: tuple[bytes, bytes]) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for text in texts:
+        digest.update(len(text).to_bytes(8, "big"))
+        digest.update(text)
+    return digest.digest()
 
 
 def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
@@ -318,10 +329,12 @@ def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
 
 @dataclass(frozen=True)
 class Earlier:
-    """What self-training's first pass hands the second about one document pair: both sides'
-    evidence without its words (`_bare_evidence`), and the beads when the second pass may
-    calibrate on them (None: it aligns afresh)."""
+    """What self-training's first pass hands the second about one document pair: a digest of
+    the two pages it read (the second pass takes nothing over if they have changed since), both
+    sides' evidence without its words (`_bare_evidence`), and the beads when the second pass
+    may calibrate on them (None: it aligns afresh)."""
 
+    pages: bytes = b""  # `_pages_digest` of the pages' bytes
     evidence: bytes | None = None
     beads: tuple[Bead, ...] | None = None
 
@@ -345,7 +358,7 @@ class Context:
     settings: Settings
     lexicon: Lexicon
     keep_going: bool = False
-    first_pass: bool = False  # only what self-training needs: the beads, and the 1-1 sentence pairs learnt from
+    first_pass: bool = False  # only what self-training needs: the 1-1 sentence pairs learnt from, and an Earlier
     run_key: str = ""  # manifest.run_key of the settings and lexicon
 
 
@@ -405,7 +418,8 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
-        result = align_pair(pair, context.settings, context.lexicon, texts, job.earlier)
+        earlier = job.earlier if job.earlier and job.earlier.pages == _pages_digest(texts) else None
+        result = align_pair(pair, context.settings, context.lexicon, texts, earlier)
         return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
     except AlignError as err:
         return PairFailure.of(pair, err)
@@ -432,8 +446,9 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
                  keep_going: bool = False,
                  progress: Progress | None = None) -> tuple[Lexicon, list[Earlier | None]]:
     """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
-    in input order until `self_train_pairs` sentence pairs are found (pairs that fail are skipped
-    with keep_going), so the table is the same however the work is spread; and what the first
+    in input order until `self_train_pairs` sentence pairs are found or the next would take the
+    word pair occurrences past `self_train_occurrences` (pairs that fail are skipped with
+    keep_going), so the table is the same however the work is spread; and what the first
     pass hands the second, one entry per pair it reached (None for a pair that failed).
 
     The first alignment is not calibrated. When it had word evidence (a --dictionary), the
@@ -446,6 +461,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
     if progress:
         progress.restart(None, "self-training, first pass")
     learn_from: list[Units] = []
+    occurrences = 0  # Model 1's memory grows with them, not with the pairs
     earlier: list[Earlier | None] = []
     outcomes = executor.map(attempt, _jobs(pairs, executor),
                             Context(settings, lexicon, keep_going, first_pass=True))
@@ -458,16 +474,22 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
                     raise outcome.exception()
                 earlier.append(None)
                 continue
-            learn_from.extend(outcome.learnt)
+            full = False
+            for vi_keys, en_words in outcome.learnt:
+                full = (len(learn_from) == settings.self_train_pairs
+                        or occurrences + len(vi_keys) * len(en_words) > settings.self_train_occurrences)
+                if full:
+                    break
+                learn_from.append((vi_keys, en_words))
+                occurrences += len(vi_keys) * len(en_words)
             earlier.append(outcome.earlier if lexicon.translations else replace(outcome.earlier, beads=None))
-            if len(learn_from) >= settings.self_train_pairs:
+            if full or len(learn_from) >= settings.self_train_pairs:
                 break
     finally:
         outcomes.close()  # stops the workers still busy on pairs that are not needed
     if progress:
         progress.restart(len(pairs))
-    table = train_translations(learn_from[:settings.self_train_pairs], settings.self_train_min_count,
-                               settings.self_train_min_probability)
+    table = train_translations(learn_from, settings.self_train_min_count, settings.self_train_min_probability)
     return lexicon.with_translations(table), earlier
 
 
@@ -488,11 +510,11 @@ def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, exe
     context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")
     outcomes = executor.map(attempt, _jobs(pairs, executor, manifest, earlier), context)
     try:
-        for pair, outcome in zip(pairs, outcomes):
+        for number, (pair, outcome) in enumerate(zip(pairs, outcomes)):
             if isinstance(outcome, Aligned) and outcome.result is None:
                 result = manifest.load(pair, outcome.key) if manifest else None
-                if result is None:  # the entry went bad since its key was read: align here
-                    outcome = attempt(Job(pair), context)
+                if result is None:  # the entry went bad since its key was read: align here, as the job would have
+                    outcome = attempt(Job(pair, earlier=earlier[number] if number < len(earlier) else None), context)
             if isinstance(outcome, PairFailure):
                 if not keep_going:
                     raise outcome.exception()

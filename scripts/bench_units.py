@@ -103,8 +103,8 @@ def piece_lengths(vietnamese: list[str], english: list[str]):
     def count(text: str, lang: str) -> int:
         return len(models[lang].encode(" ".join(words_of(text, lang))))
 
-    def evidence(self, text: str, lang: str):
-        return replace(SHIPPED_EVIDENCE(self, text, lang), length=count(text, lang))
+    def evidence(self, text: str, lang: str, *place):
+        return replace(SHIPPED_EVIDENCE(self, text, lang, *place), length=count(text, lang))
     ratio = sum(count(s, "en") for s in english) / max(sum(count(s, "vi") for s in vietnamese), 1)
     return evidence, ratio
 

@@ -116,8 +116,8 @@ WORDS = Lexicon.build(dictionary=(Term("sinh viên", "student"), Term("dự án"
 
 
 def test_an_earlier_alignment_stands_in_for_the_first_of_calibrations_two(monkeypatch):
-    # self-training's first pass is not calibrated: its beads are what calibration's first
-    # alignment would have been, so the result is the same with one alignment fewer
+    # self-training's first pass is not calibrated: with the same lexicon, its beads are what
+    # calibration's first alignment would have been, so the result is the same with one alignment fewer
     src, trg = sentences(VI), sentences(EN[:2] + EN[3:])
     first = align_sentences("t", src, trg, Settings(calibrate=False), WORDS)
     searches = []

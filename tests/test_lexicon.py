@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 from align.glossary import read_glossary
-from align.lexicon import (MODEL1_ROUNDS, Lexicon, gloss_translations, model1_probabilities, names_of, numbers_of,
-                           sentence_count,
+from align.lexicon import (MODEL1_ROUNDS, STOPWORDS, Lexicon, gloss_translations, model1_probabilities,
+                           names_of, numbers_of, sentence_count,
                            placed_words, read_dictionary, train_translations, translation_units, translation_words,
                            words_of)
 from align.model import FormatError, InputError, Term
-from align.normalize import clean_text
+from align.normalize import clean_text, fold
 from align.scoring import pair_features
 
 
@@ -33,6 +33,37 @@ def test_names_meet_after_folding():
 def test_sentence_openers_are_not_names():
     assert "the" not in names_of("The visit ended.", "en")
     assert "theo" not in names_of("Theo kế hoạch, đoàn sẽ về.", "vi")
+
+
+def _names_by_hand(text, lang):
+    """names_of as a word-by-word walk: a capitalised word joins the run before it, or starts
+    one unless it is a function word standing alone; a run gives its one to three word joins."""
+    import re
+    tokens = re.findall(r"[^\W_]+(?:['’-][^\W_]+)*", text)
+    names = {t for t in tokens if len(t) >= 4 and t.isascii() and t.isalpha() and t.islower()
+             and not re.fullmatch(r"(?:ngh|ng|ch|gh|gi|kh|nh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+                                  r"(?:ch|ng|nh|[cmnpt])?", t)}
+    run = []
+    for k, token in enumerate(tokens + [""]):
+        if token[:1].isupper():
+            follows = k + 1 < len(tokens) and tokens[k + 1][:1].isupper()
+            if run or follows or token.lower() not in STOPWORDS[lang]:
+                run.append(fold(re.sub(r"['’]s$", "", token)))
+            continue
+        names |= {"".join(run[i:i + n]) for n in (1, 2, 3) for i in range(len(run) - n + 1)
+                  if len("".join(run[i:i + n])) >= 2}
+        run = []
+    return frozenset(names)
+
+
+WORDLIKE = st.lists(st.sampled_from(["The", "Theo", "Việt", "Nam", "Oxford", "visit", "to", "Lam's", "enzyme",
+                                     "và", "Đại", "học", "A", "x", "tryptamines", "Hà", "Nội", "the"]), max_size=12)
+
+
+@given(WORDLIKE, st.sampled_from(["vi", "en"]))
+def test_names_are_what_a_word_by_word_walk_finds(words, lang):
+    text = " ".join(words) + "."
+    assert names_of(text, lang) == _names_by_hand(text, lang)
 
 
 def test_borrowed_words_meet_and_vietnamese_syllables_do_not():
@@ -243,6 +274,24 @@ def test_model1_probabilities_are_the_textbook_em_both_ways(pairs, rounds):
     for sources, probability in ((codes // 6, english_from), (codes % 6, vietnamese_from)):
         totals = np.bincount(sources, weights=probability)
         assert np.allclose(totals[np.unique(sources)], 1.0)  # each word's translations share 1
+
+
+FRUIT_VI = ["xoài", "mít", "ổi", "na", "chuối", "cam", "quýt", "bưởi"]
+FRUIT_EN = ["mango", "jackfruit", "guava", "custard", "banana", "orange", "tangerine", "pomelo", "apple", "cherry"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.randoms(use_true_random=False), st.lists(st.permutations(FRUIT_EN), min_size=1, max_size=3))
+def test_learnt_table_does_not_depend_on_the_order_of_words_in_a_pair(random, reorderings):
+    # A line repeated word for word: each of its ten English words makes the Vietnamese words
+    # exactly as often (probability 1/10, on the threshold), so that rounding could keep some
+    # and drop others depending on the order the words come in (a set's order: the hash seed's)
+    line = (random.sample(FRUIT_VI, 2), FRUIT_EN)
+    pairs = [line, line] + [(random.sample(FRUIT_VI, 2), english) for english in reorderings]
+    units = [translation_units(words_of(" ".join(vi), "vi"), words_of(" ".join(en), "en")) for vi, en in pairs]
+    tables = {repr(sorted(train_translations([(random.sample(sorted(vi), len(vi)), random.sample(sorted(en), len(en)))
+                                              for vi, en in units]).items())) for _ in range(4)}
+    assert len(tables) == 1
 
 
 VI_WORDS = ["hợp tác", "kinh tế", "đối tác", "chiến lược", "giáo dục", "Việt Nam", "Anh", "và", "của", "năm 2025"]

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import fields
 
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
@@ -15,7 +16,7 @@ from align import parallel, pipeline
 from align.config import Settings
 from align.glossary import seed_glossary_path
 from align.manifest import folder_for
-from align.model import ConfigError, FormatError, InputError
+from align.model import ConfigError, Evidence, FormatError, InputError
 from align.pairlist import read_pair_list
 from align.tmx import read_tmx
 
@@ -126,6 +127,65 @@ def test_self_training_learns_the_same_table_in_a_pool(archive):
     assert len(serial_earlier) == len(pooled_earlier) < len(pairs)  # stopped once 30 pairs were learnt
     for one, other in zip(serial_earlier, pooled_earlier):  # the bytes differ: sets pickle in hash order
         assert one.beads == other.beads and pickle.loads(one.evidence) == pickle.loads(other.evidence)
+
+
+def with_a_dictionary():
+    """As the command loads it with a small --dictionary: the first pass's beads are handed on too."""
+    lexicon, settings = as_the_command_loads_it()
+    return lexicon.with_translations({"sinh viên": frozenset({"student"}), "dự án": frozenset({"project"})}), settings
+
+
+def test_the_second_pass_takes_over_exactly_the_evidence_it_would_work_out(archive):
+    assert set(pipeline._BARE_FIELDS) | {"words", "reach"} == {f.name for f in fields(Evidence)}
+    lexicon, settings = with_a_dictionary()
+    pairs = read_pair_list(archive).pairs
+    learnt, earlier = pipeline.self_trained(pairs, settings, lexicon)
+    assert learnt.translations != lexicon.translations and all(e.beads for e in earlier)
+    for pair, handed_on in zip(pairs, earlier):
+        src, trg = pipeline._load_pair(pair, settings, None)
+        assert pipeline._both_evidence(src, trg, learnt, handed_on.evidence) == \
+            (pipeline._evidence(src, "vi", learnt), pipeline._evidence(trg, "en", learnt))
+
+
+def test_nothing_is_taken_over_from_pages_that_changed_between_the_passes(archive):
+    lexicon, settings = with_a_dictionary()
+    pairs = read_pair_list(archive).pairs
+    learnt, earlier = pipeline.self_trained(pairs, settings, lexicon)
+    context = pipeline.Context(settings, learnt)
+    fresh = pipeline.attempt(pipeline.Job(pairs[1]), context).result
+    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[1]), context).result == fresh
+    # the same number of sentences, but other pages: pair 0's evidence and beads must not be used
+    assert len(pipeline._load_pair(pairs[0], settings, None)[0]) == len(pipeline._load_pair(pairs[1], settings, None)[0])
+    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[0]), context).result == fresh
+
+
+def test_self_training_learns_from_a_bounded_number_of_word_pair_occurrences(archive, monkeypatch):
+    lexicon, settings = as_the_command_loads_it()
+    pairs = read_pair_list(archive).pairs
+    learnt_from = []
+    train = pipeline.train_translations
+    monkeypatch.setattr(pipeline, "train_translations", lambda units, *rest: learnt_from.extend(units) or train(units, *rest))
+    pipeline.self_trained(pairs, settings, lexicon)
+    everything = list(learnt_from)
+    sizes = [len(vi) * len(en) for vi, en in everything]
+    budget = sum(sizes) // 3
+    learnt_from.clear()
+    _, earlier = pipeline.self_trained(pairs, settings.with_(self_train_occurrences=budget), lexicon)
+    kept = len(learnt_from)
+    assert learnt_from == everything[:kept] and sum(sizes[:kept]) <= budget < sum(sizes[:kept + 1])
+    assert len(earlier) < len(pairs)  # the first pass stopped there
+
+
+def test_memory_with_a_dictionary_is_byte_identical_for_any_number_of_jobs(cli, archive, tmp_path):
+    dictionary = tmp_path / "d.tsv"
+    dictionary.write_text("sinh viên\tstudent\ndự án\tproject\nnghiên cứu\tresearch\n", encoding="utf-8")
+    memories = []
+    for jobs in ("1", "2"):
+        output = tmp_path / f"memory-{jobs}.tmx"
+        result = cli("run", "--pairs", archive, "-o", output, "--presegmented", "--jobs", jobs, "--dictionary", dictionary)
+        assert result.exit_code == 0, result.stderr
+        memories.append(output.read_bytes())
+    assert memories[0] == memories[1] and b"self-trained" in memories[0]
 
 
 @hsettings(max_examples=60, deadline=None)

@@ -79,8 +79,10 @@ class Settings:
     # them. Without a dictionary it is the only word evidence there is. On top of FVDP it gains a
     # little over per-document learning (IWSLT15 dev2010, seeds 3-22, strict F1 / lax F1 /
     # deletions found: 0.9942 / 0.9970 / 91.4% -> 0.9945 / 0.9972 / 92.5%; with --embeddings
-    # 0.9953 / 0.9985 / 96.4% -> 0.9957 / 0.9986 / 96.6%) for a first pass over the run: 1.26
+    # 0.9953 / 0.9985 / 96.4% -> 0.9957 / 0.9986 / 96.6%) for a first pass over the run: 1.25-1.27
     # times the time of aligning without it, for the four IWSLT15 sets (BENCHMARKS.md, ninth round).
+    # With the Wiktionary list it lost a little instead (0.9956 -> 0.9950 strict F1), within the
+    # seeds' noise either way: on top of a dictionary it is close to a wash.
     self_train: bool = True
     # At most this many 1-1 pairs are learnt from: the parent's memory while it learns grows with
     # them (Model 1's peak: 348 MiB for 10,000 IWSLT15 pairs, scripts/bench_model1.py). The IWSLT15

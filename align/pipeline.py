@@ -311,6 +311,7 @@ def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
 
 
 def _pages_digest(texts: tuple[bytes, bytes]) -> bytes:
+    """A digest of a pair's two pages, to tell whether they changed between the two passes."""
     digest = hashlib.blake2b(digest_size=16)
     for text in texts:
         digest.update(len(text).to_bytes(8, "big"))

@@ -172,24 +172,26 @@ def _evidence(sentences: tuple[Sentence, ...], lang: str, lexicon: Lexicon) -> l
 _BARE_FIELDS = tuple(f.name for f in fields(Evidence) if f.name not in ("words", "reach"))
 
 
-def _bare_evidence(src_evidence: list[Evidence], trg_evidence: list[Evidence]) -> bytes:
-    """Both sides' evidence without the words, pickled: what self-training's second pass takes
-    over from its first, which had fewer translations. Pickled as columns of plain values, not
-    as Evidence objects (3 times as fast), and kept as bytes, so that the run's process hands
+def _hand_on(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], src_evidence: list[Evidence],
+             trg_evidence: list[Evidence]) -> bytes:
+    """Both sides' sentences, and their evidence without the words a lexicon translates, pickled:
+    what self-training's second pass takes over from its first, which had fewer translations,
+    instead of reading, splitting and keying the pages again. Pickled as plain values in
+    columns, not as objects (3 times as fast), and kept as bytes, so that the run's process hands
     them from one pass's worker to the other's without unpickling and pickling them again."""
-    return pickle.dumps([[[getattr(e, name) for e in side] for name in _BARE_FIELDS]
-                         for side in (src_evidence, trg_evidence)], protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps([([(s.text, s.block, s.kind) for s in sentences],
+                          [[getattr(e, name) for e in evidence] for name in _BARE_FIELDS])
+                         for sentences, evidence in ((src, src_evidence), (trg, trg_evidence))],
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _both_evidence(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], lexicon: Lexicon,
-                   bare: bytes | None) -> tuple[list[Evidence], list[Evidence]]:
-    """Each side's evidence: from `bare` (`_bare_evidence` of the same sentences) with this
-    lexicon's words added, which saves keying the sentences again; else worked out afresh."""
-    if bare is not None:
-        src_columns, trg_columns = pickle.loads(bare)
-        if len(src_columns[0]) == len(src) and len(trg_columns[0]) == len(trg):
-            return _with_known_words(src_columns, "vi", lexicon), _with_known_words(trg_columns, "en", lexicon)
-    return _evidence(src, "vi", lexicon), _evidence(trg, "en", lexicon)
+def _take_over(handed_on: bytes, lexicon: Lexicon) -> tuple[tuple[Sentence, ...], tuple[Sentence, ...],
+                                                            tuple[list[Evidence], list[Evidence]]]:
+    """The sentences and evidence `_hand_on` packed, with this lexicon's words in the evidence:
+    what loading the same pages and `_evidence` with this lexicon would give."""
+    (src_rows, src_columns), (trg_rows, trg_columns) = pickle.loads(handed_on)
+    return (tuple(Sentence(*row) for row in src_rows), tuple(Sentence(*row) for row in trg_rows),
+            (_with_known_words(src_columns, "vi", lexicon), _with_known_words(trg_columns, "en", lexicon)))
 
 
 def _with_known_words(columns: list[list], lang: str, lexicon: Lexicon) -> list[Evidence]:
@@ -202,11 +204,11 @@ def _with_known_words(columns: list[list], lang: str, lexicon: Lexicon) -> list[
 
 
 def _priced(src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings, lexicon: Lexicon,
-            bare: bytes | None = None):
-    """What aligning a document pair starts from: each side's evidence (see `_both_evidence`), the
-    cost model, the sentence vectors (with --embeddings, else None) and the table of counts the
-    band is priced with."""
-    src_evidence, trg_evidence = _both_evidence(src, trg, lexicon, bare)
+            evidence: tuple[list[Evidence], list[Evidence]] | None = None):
+    """What aligning a document pair starts from: each side's evidence (worked out here unless
+    given), the cost model, the sentence vectors (with --embeddings, else None) and the table of
+    counts the band is priced with."""
+    src_evidence, trg_evidence = evidence or (_evidence(src, "vi", lexicon), _evidence(trg, "en", lexicon))
     model = cost_model([e.length for e in src_evidence], [e.length for e in trg_evidence], settings, lexicon,
                        several_sentences=any(e.sentences > 1 for e in src_evidence + trg_evidence))
     vectors = None
@@ -222,21 +224,22 @@ def _feature_table(src_evidence: list[Evidence], trg_evidence: list[Evidence], v
 
 
 def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, ...], settings: Settings,
-                    lexicon: Lexicon, earlier: Earlier | None = None) -> PairResult:
+                    lexicon: Lexicon, earlier: Sequence[Bead] | None = None,
+                    evidence: tuple[list[Evidence], list[Evidence]] | None = None) -> PairResult:
     """Align two sentence lists and score every pair: a pure function of its inputs.
 
     Calibration aligns twice, the second time with rates measured on the first alignment and,
     when the run has no table of its own (`Settings.learns_per_document`), with the words the
-    first alignment's 1-1 pairs teach added to the lexicon's. `earlier`, what self-training's
-    first pass found in the same sentences, saves work: its beads stand in for the first of the
-    two alignments, and its evidence is taken over. With `settings.self_train`, the lexicon is
-    expected to hold the run's learnt table already (`run` learns it); no table is learnt here."""
-    src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon,
-                                                                earlier.evidence if earlier else None)
+    first alignment's 1-1 pairs teach added to the lexicon's; `earlier`, an alignment of the
+    same sentences from self-training's first pass, stands in for the first of the two.
+    `evidence`: both sides' evidence with this lexicon, when the caller has it already. With
+    `settings.self_train`, the lexicon is expected to hold the run's learnt table (`run` learns
+    it); no table is learnt here."""
+    src_evidence, trg_evidence, model, vectors, table = _priced(src, trg, settings, lexicon, evidence)
     pricing = scoring.BandCost(table, model)
     calibrating = (model.lexical is not None or model.semantic is not None) and settings.calibrate
-    if calibrating and earlier and earlier.beads is not None and _covers(earlier.beads, len(src), len(trg)):
-        beads = earlier.beads
+    if calibrating and earlier is not None and _covers(earlier, len(src), len(trg)):
+        beads = tuple(earlier)
     else:
         beads = aligner.align(len(src), len(trg), pricing, settings.band)
     if calibrating and model.lexical is not None and settings.learns_per_document:
@@ -291,8 +294,15 @@ def _load_pair(pair: DocumentPair, settings: Settings,
 
 def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
                texts: tuple[bytes, bytes] | None = None, earlier: Earlier | None = None) -> PairResult:
-    """Read (unless the two pages' bytes are given), split and align one document pair."""
-    return align_sentences(pair.name, *_load_pair(pair, settings, texts), settings, lexicon, earlier)
+    """Read (unless the two pages' bytes are given), split and align one document pair; with
+    what self-training's first pass found in the same two pages (`earlier`, ignored if the pages
+    have changed since), without splitting and keying them again."""
+    if earlier is not None:
+        texts = texts or (read_input(pair.src_path), read_input(pair.trg_path))
+        if earlier.pages == _pages_digest(texts):
+            src, trg, evidence = _take_over(earlier.found, lexicon)
+            return align_sentences(pair.name, src, trg, settings, lexicon, earlier.beads, evidence)
+    return align_sentences(pair.name, *_load_pair(pair, settings, texts), settings, lexicon)
 
 
 def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
@@ -300,14 +310,14 @@ def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     """Self-training's first pass over one document pair: the alignment `align_pair` would give
     without calibration, the translation units of its 1-1 sentence pairs, from the word keys
     the sentences' evidence already holds (worked out where the pair is aligned, so a pool's
-    workers share the work), and the evidence for the second pass; no pair is scored, since none
+    workers share the work), and what the second pass takes over; no pair is scored, since none
     is written."""
     texts = texts or (read_input(pair.src_path), read_input(pair.trg_path))
     src, trg = _load_pair(pair, settings, texts)
     src_evidence, trg_evidence, model, _, table = _priced(src, trg, settings, lexicon)
     beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
     return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
-                     Earlier(_pages_digest(texts), _bare_evidence(src_evidence, trg_evidence), beads))
+                     Earlier(_pages_digest(texts), _hand_on(src, trg, src_evidence, trg_evidence), beads))
 
 
 def _pages_digest(texts: tuple[bytes, bytes]) -> bytes:
@@ -331,12 +341,12 @@ def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
 @dataclass(frozen=True)
 class Earlier:
     """What self-training's first pass hands the second about one document pair: a digest of
-    the two pages it read (the second pass takes nothing over if they have changed since), both
-    sides' evidence without its words (`_bare_evidence`), and the beads when the second pass
+    the two pages it read (the second pass takes nothing over if they have changed since), their
+    sentences and evidence without its words (`_hand_on`), and the beads when the second pass
     may calibrate on them (None: it aligns afresh)."""
 
-    pages: bytes = b""  # `_pages_digest` of the pages' bytes
-    evidence: bytes | None = None
+    pages: bytes  # `_pages_digest` of the pages' bytes
+    found: bytes
     beads: tuple[Bead, ...] | None = None
 
 
@@ -419,8 +429,7 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
-        earlier = job.earlier if job.earlier and job.earlier.pages == _pages_digest(texts) else None
-        result = align_pair(pair, context.settings, context.lexicon, texts, earlier)
+        result = align_pair(pair, context.settings, context.lexicon, texts, job.earlier)
         return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
     except AlignError as err:
         return PairFailure.of(pair, err)

@@ -5,7 +5,7 @@ from align import aligner
 from align.config import Settings
 from align.lexicon import Lexicon
 from align.model import Bead, Sentence, Term
-from align.pipeline import Earlier, align_sentences
+from align.pipeline import align_sentences
 
 
 class FunctionCosts:
@@ -123,14 +123,14 @@ def test_an_earlier_alignment_stands_in_for_the_first_of_calibrations_two(monkey
     searches = []
     search = aligner.align
     monkeypatch.setattr(aligner, "align", lambda *args, **kwargs: searches.append(1) or search(*args, **kwargs))
-    reused = align_sentences("t", src, trg, Settings(), WORDS, earlier=Earlier(beads=first.beads))
+    reused = align_sentences("t", src, trg, Settings(), WORDS, earlier=first.beads)
     assert len(searches) == 1
     assert reused == align_sentences("t", src, trg, Settings(), WORDS) and len(searches) == 3
 
 
 def test_an_earlier_alignment_of_other_sentences_is_ignored():
     src, trg = sentences(VI), sentences(EN)
-    assert align_sentences("t", src, trg, Settings(), WORDS, earlier=Earlier(beads=(Bead((0,), (0,)),))) == \
+    assert align_sentences("t", src, trg, Settings(), WORDS, earlier=(Bead((0,), (0,)),)) == \
         align_sentences("t", src, trg, Settings(), WORDS)
 
 

@@ -126,7 +126,7 @@ def test_self_training_learns_the_same_table_in_a_pool(archive):
     assert serial.translations == pooled.translations and serial.translations
     assert len(serial_earlier) == len(pooled_earlier) < len(pairs)  # stopped once 30 pairs were learnt
     for one, other in zip(serial_earlier, pooled_earlier):  # the bytes differ: sets pickle in hash order
-        assert one.beads == other.beads and pickle.loads(one.evidence) == pickle.loads(other.evidence)
+        assert one.beads == other.beads and pickle.loads(one.found) == pickle.loads(other.found)
 
 
 def with_a_dictionary():
@@ -135,7 +135,7 @@ def with_a_dictionary():
     return lexicon.with_translations({"sinh viên": frozenset({"student"}), "dự án": frozenset({"project"})}), settings
 
 
-def test_the_second_pass_takes_over_exactly_the_evidence_it_would_work_out(archive):
+def test_the_second_pass_takes_over_exactly_the_sentences_and_evidence_it_would_work_out(archive):
     assert set(pipeline._BARE_FIELDS) | {"words", "reach"} == {f.name for f in fields(Evidence)}
     lexicon, settings = with_a_dictionary()
     pairs = read_pair_list(archive).pairs
@@ -143,8 +143,8 @@ def test_the_second_pass_takes_over_exactly_the_evidence_it_would_work_out(archi
     assert learnt.translations != lexicon.translations and all(e.beads for e in earlier)
     for pair, handed_on in zip(pairs, earlier):
         src, trg = pipeline._load_pair(pair, settings, None)
-        assert pipeline._both_evidence(src, trg, learnt, handed_on.evidence) == \
-            (pipeline._evidence(src, "vi", learnt), pipeline._evidence(trg, "en", learnt))
+        assert pipeline._take_over(handed_on.found, learnt) == \
+            (src, trg, (pipeline._evidence(src, "vi", learnt), pipeline._evidence(trg, "en", learnt)))
 
 
 def test_nothing_is_taken_over_from_pages_that_changed_between_the_passes(archive):

@@ -79,7 +79,7 @@ class Settings:
     # them. Without a dictionary it is the only word evidence there is. On top of FVDP it gains a
     # little over per-document learning (IWSLT15 dev2010, seeds 3-22, strict F1 / lax F1 /
     # deletions found: 0.9942 / 0.9970 / 91.4% -> 0.9945 / 0.9972 / 92.5%; with --embeddings
-    # 0.9953 / 0.9985 / 96.4% -> 0.9957 / 0.9986 / 96.6%) for a first pass over the run: 1.25-1.27
+    # 0.9953 / 0.9985 / 96.4% -> 0.9957 / 0.9986 / 96.6%) for a first pass over the run: 1.25-1.35
     # times the time of aligning without it, for the four IWSLT15 sets (BENCHMARKS.md, ninth round).
     # With the Wiktionary list it lost a little instead (0.9956 -> 0.9950 strict F1), within the
     # seeds' noise either way: on top of a dictionary it is close to a wash.

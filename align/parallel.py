@@ -4,7 +4,7 @@ process, in a pool of worker processes, or on an existing Dask cluster.
 A task is a top-level function `task(job, context)`. The context (settings, lexicon) is large
 and the same for every job, so each executor ships it once per worker, not once per job; jobs
 are small (two paths, or two pages' bytes, and in self-training's second pass what the first
-found in the pair: its evidence and beads). At most `window` jobs are in flight, so the parent
+found in the pair: its sentences, evidence and beads). At most `window` jobs are in flight, so the parent
 holds a bounded number of results whatever the number of pairs; the price is that a pair far
 slower than the rest leaves the other workers idle once the window behind it is done.
 """

@@ -245,8 +245,7 @@ def align_sentences(name: str, src: tuple[Sentence, ...], trg: tuple[Sentence, .
     if calibrating and model.lexical is not None and settings.learns_per_document:
         # the document's own words, learnt from its first alignment, join the dictionary's
         learnt = Lexicon(tone_style=settings.tone_style).with_translations(train_translations(
-            _one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
-            settings.self_train_min_count, settings.self_train_min_probability))
+            _one_to_one_units(beads, src_evidence, trg_evidence), settings.self_train_min_count, settings.self_train_min_probability))
         if learnt.translations:
             src_evidence = [_with_learnt(e, "vi", learnt) for e in src_evidence]
             trg_evidence = [_with_learnt(e, "en", learnt) for e in trg_evidence]
@@ -286,6 +285,11 @@ def _covers(beads: Sequence[Bead], n_src: int, n_trg: int) -> bool:
     return sum(len(b.src) for b in beads) == n_src and sum(len(b.trg) for b in beads) == n_trg
 
 
+def _pair_texts(pair: DocumentPair, texts: tuple[bytes, bytes] | None) -> tuple[bytes, bytes]:
+    """The two pages' bytes: `texts` if given, else read from the pair's paths."""
+    return texts or (read_input(pair.src_path), read_input(pair.trg_path))
+
+
 def _load_pair(pair: DocumentPair, settings: Settings,
                texts: tuple[bytes, bytes] | None) -> tuple[tuple[Sentence, ...], tuple[Sentence, ...]]:
     return (load_sentences(pair.src_path, settings.src_lang, settings, texts[0] if texts else None),
@@ -298,7 +302,7 @@ def align_pair(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     what self-training's first pass found in the same two pages (`earlier`, ignored if the pages
     have changed since), without splitting and keying them again."""
     if earlier is not None:
-        texts = texts or (read_input(pair.src_path), read_input(pair.trg_path))
+        texts = _pair_texts(pair, texts)
         if earlier.pages == _pages_digest(texts):
             src, trg, evidence = _take_over(earlier.found, lexicon)
             return align_sentences(pair.name, src, trg, settings, lexicon, earlier.beads, evidence)
@@ -310,14 +314,15 @@ def first_pass(pair: DocumentPair, settings: Settings, lexicon: Lexicon,
     """Self-training's first pass over one document pair: the alignment `align_pair` would give
     without calibration, the translation units of its 1-1 sentence pairs, from the word keys
     the sentences' evidence already holds (worked out where the pair is aligned, so a pool's
-    workers share the work), and what the second pass takes over; no pair is scored, since none
-    is written."""
-    texts = texts or (read_input(pair.src_path), read_input(pair.trg_path))
+    workers share the work), and what the second pass takes over: the beads only when they had
+    word evidence (see `self_trained`); no pair is scored, since none is written."""
+    texts = _pair_texts(pair, texts)
     src, trg = _load_pair(pair, settings, texts)
     src_evidence, trg_evidence, model, _, table = _priced(src, trg, settings, lexicon)
     beads = aligner.align(len(src), len(trg), scoring.BandCost(table, model), settings.band)
-    return FirstPass(_one_to_one_units(beads, [e.keys for e in src_evidence], [e.keys for e in trg_evidence]),
-                     Earlier(_pages_digest(texts), _hand_on(src, trg, src_evidence, trg_evidence), beads))
+    return FirstPass(_one_to_one_units(beads, src_evidence, trg_evidence),
+                     Earlier(_pages_digest(texts), _hand_on(src, trg, src_evidence, trg_evidence),
+                             beads if lexicon.translations else None))
 
 
 def _pages_digest(texts: tuple[bytes, bytes]) -> bytes:
@@ -329,10 +334,11 @@ def _pages_digest(texts: tuple[bytes, bytes]) -> bytes:
     return digest.digest()
 
 
-def _one_to_one_units(beads: Sequence[Bead], src_keys: Sequence[Sequence[str]],
-                      trg_keys: Sequence[Sequence[str]]) -> tuple[Units, ...]:
-    """The translation units of an alignment's 1-1 sentence pairs, given each sentence's word keys."""
-    return tuple(translation_units(src_keys[b.src[0]], trg_keys[b.trg[0]]) for b in beads if b.kind == "1-1")
+def _one_to_one_units(beads: Sequence[Bead], src_evidence: Sequence[Evidence],
+                      trg_evidence: Sequence[Evidence]) -> tuple[Units, ...]:
+    """The translation units of an alignment's 1-1 sentence pairs, from the word keys their evidence holds."""
+    return tuple(translation_units(src_evidence[b.src[0]].keys, trg_evidence[b.trg[0]].keys)
+                 for b in beads if b.kind == "1-1")
 
 
 
@@ -423,7 +429,7 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
     error with its input becomes a PairFailure (any error, with keep_going), so a worker never dies of it."""
     pair = job.pair
     try:
-        texts = job.texts or (read_input(pair.src_path), read_input(pair.trg_path))
+        texts = _pair_texts(pair, job.texts)
         if context.first_pass:
             return first_pass(pair, context.settings, context.lexicon, texts)
         key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
@@ -445,7 +451,7 @@ def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest 
         texts = None
         if executor.ships_text:
             try:
-                texts = (read_input(pair.src_path), read_input(pair.trg_path))
+                texts = _pair_texts(pair, None)
             except InputError:
                 pass  # the worker tries the paths, and reports the pair as failed if it cannot read them
         yield Job(pair, texts, manifest.stored_key(pair) if manifest else None,
@@ -464,7 +470,7 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
     The first alignment is not calibrated. When it had word evidence (a --dictionary), the
     second pass calibrates on it instead of aligning twice, so self-training costs one alignment
     more, not two; without, it is too rough for that (length and anchors only), and only its
-    evidence is handed on. `progress` counts the first pass's pairs as a phase of its own, with
+    sentences and evidence are handed on. `progress` counts the first pass's pairs as a phase of its own, with
     no total (it stops once it has enough), and is restarted for the run's documents before the
     table is learnt."""
     executor = executor or SerialExecutor()
@@ -485,14 +491,14 @@ def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lex
                 earlier.append(None)
                 continue
             full = False
-            for vi_keys, en_words in outcome.learnt:
-                full = (len(learn_from) == settings.self_train_pairs
-                        or occurrences + len(vi_keys) * len(en_words) > settings.self_train_occurrences)
+            for units in outcome.learnt:
+                size = len(units[0]) * len(units[1])
+                full = len(learn_from) == settings.self_train_pairs or occurrences + size > settings.self_train_occurrences
                 if full:
                     break
-                learn_from.append((vi_keys, en_words))
-                occurrences += len(vi_keys) * len(en_words)
-            earlier.append(outcome.earlier if lexicon.translations else replace(outcome.earlier, beads=None))
+                learn_from.append(units)
+                occurrences += size
+            earlier.append(outcome.earlier)
             if full or len(learn_from) >= settings.self_train_pairs:
                 break
     finally:

@@ -280,10 +280,20 @@ def _word_pair_occurrences(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarra
     # A stable sort keeps them in the pairs' order, whatever the order of the words in a pair (a
     # set's, which changes with the hash seed), so that every sum is taken in the same order and
     # the table is the same bytes from run to run.
-    order = np.argsort(codes, kind="stable")
+    order = _stable_order(codes)
     codes = codes[order]
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], starts, vi_slots[order], en_slots[order]
+
+
+def _stable_order(codes: np.ndarray) -> np.ndarray:
+    """What np.argsort(codes, kind="stable") gives, for codes from 0 up: where they fit in 32
+    bits, by two passes of numpy's radix sort over their 16-bit halves, low half first (IWSLT15's
+    four sets, 1.4 million occurrences: 0.07 s against 0.13 s for its merge sort of 64-bit codes)."""
+    if not len(codes) or codes.max() >= 2**32:
+        return np.argsort(codes, kind="stable")
+    by_low = np.argsort(codes.astype(np.uint16), kind="stable")  # the cast keeps the low 16 bits
+    return by_low[np.argsort((codes[by_low] >> 16).astype(np.uint16), kind="stable")]
 
 
 def model1_probabilities(vi: np.ndarray, vi_lengths: np.ndarray, en: np.ndarray, en_lengths: np.ndarray,
@@ -468,19 +478,24 @@ class Lexicon:
         what `extra` touches is worked out again, so adding a small table to a large dictionary
         (each document's own, see pipeline.align_sentences) costs little."""
         translations = dict(self.translations)
-        reverse = dict(self.reverse)
+        reverse_added: dict[str, set[str]] = {}  # frozen once, not copied at each key (FVDP: 0.14 -> 0.06 s)
         prefixes = set(self._key_prefixes)
         function_words = _function_keys(self.tone_style)
         for key, english in extra.items():
             # A dictionary glosses function words with rare senses ('là': silk, 'tôi': servant)
             # that a translation never has: they would only ever miss.
-            if key in function_words or english <= translations.get(key, frozenset()):
+            known = translations.get(key)
+            if key in function_words or (known is not None and english <= known):
                 continue
-            translations[key] = translations.get(key, frozenset()) | english
+            translations[key] = english if known is None else known | english
             for word in english:
-                reverse[word] = reverse.get(word, frozenset()) | {key}
-            parts = key.split(" ")
-            prefixes.update(" ".join(parts[:size]) for size in range(1, len(parts)))
+                reverse_added.setdefault(word, set()).add(key)
+            if " " in key:
+                parts = key.split(" ")
+                prefixes.update(" ".join(parts[:size]) for size in range(1, len(parts)))
+        reverse = dict(self.reverse)
+        for word, keys in reverse_added.items():
+            reverse[word] = reverse.get(word, frozenset()) | keys
         return Lexicon(self.glossary, self.tone_style, translations, reverse, self._vi_terms, self._en_terms,
                        frozenset(prefixes))
 

@@ -357,6 +357,17 @@ class Earlier:
 
 
 @dataclass(frozen=True)
+class Stage:
+    """What the jobs of one pass over the pairs add to the run's Context. Sent with each job, not
+    in the Context, so that the workers started for self-training's first pass, which hold the
+    run's lexicon, go on to the second (a new pool's start cost 0.12-0.3 s on two cores)."""
+
+    first_pass: bool = False  # only what self-training needs: the 1-1 sentence pairs learnt from, and an Earlier
+    learnt: bytes = b""  # the table self-training learnt, pickled: added to the context's lexicon
+    run_key: str = ""  # manifest.run_key of the settings and the lexicon the pass aligns with
+
+
+@dataclass(frozen=True)
 class Job:
     """One document pair to align; `texts` are its pages' bytes when shipped to a worker that
     cannot read the paths, `stored_key` the key of the result a resumed run already holds,
@@ -366,17 +377,16 @@ class Job:
     texts: tuple[bytes, bytes] | None = None
     stored_key: str | None = None
     earlier: Earlier | None = None
+    stage: Stage = Stage()
 
 
 @dataclass(frozen=True)
 class Context:
-    """What every job of a pass shares, sent to each worker once."""
+    """What every job of a run shares, sent to each worker once."""
 
     settings: Settings
     lexicon: Lexicon
     keep_going: bool = False
-    first_pass: bool = False  # only what self-training needs: the 1-1 sentence pairs learnt from, and an Earlier
-    run_key: str = ""  # manifest.run_key of the settings and lexicon
 
 
 @dataclass(frozen=True)
@@ -427,16 +437,17 @@ class PairFailure:
 def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
     """Align one pair: its result (or, on a first pass, what self-training takes from it); an
     error with its input becomes a PairFailure (any error, with keep_going), so a worker never dies of it."""
-    pair = job.pair
+    pair, stage = job.pair, job.stage
     try:
         texts = _pair_texts(pair, job.texts)
-        if context.first_pass:
-            return first_pass(pair, context.settings, context.lexicon, texts)
-        key = pair_key(context.run_key, pair.name, *texts) if context.run_key else ""  # "": no manifest
+        lexicon = _with_learnt_table(context.lexicon, stage.learnt)
+        if stage.first_pass:
+            return first_pass(pair, context.settings, lexicon, texts)
+        key = pair_key(stage.run_key, pair.name, *texts) if stage.run_key else ""  # "": no manifest
         if job.stored_key is not None and key == job.stored_key:
             return Aligned(None, key)
-        result = align_pair(pair, context.settings, context.lexicon, texts, job.earlier)
-        return Aligned(result, key, entry_bytes(key, result) if context.run_key else None)
+        result = align_pair(pair, context.settings, lexicon, texts, job.earlier)
+        return Aligned(result, key, entry_bytes(key, result) if stage.run_key else None)
     except AlignError as err:
         return PairFailure.of(pair, err)
     except Exception as err:  # a bug or a pathological page: only the pair is lost, with --keep-going
@@ -445,7 +456,21 @@ def attempt(job: Job, context: Context) -> Aligned | PairFailure | FirstPass:
         return PairFailure.of(pair, err)
 
 
-def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest | None = None,
+_last_learnt: tuple[Lexicon, bytes, Lexicon] | None = None  # the context's lexicon, a table, the two together
+
+
+def _with_learnt_table(lexicon: Lexicon, learnt: bytes) -> Lexicon:
+    """The lexicon plus a pickled learnt table (`Stage.learnt`), worked out once in each process
+    for the jobs of a pass, which all carry the same table."""
+    global _last_learnt
+    if not learnt:
+        return lexicon
+    if _last_learnt is None or _last_learnt[0] is not lexicon or _last_learnt[1] != learnt:
+        _last_learnt = (lexicon, learnt, lexicon.with_translations(pickle.loads(learnt)))
+    return _last_learnt[2]
+
+
+def _jobs(pairs: Sequence[DocumentPair], executor: Executor, stage: Stage, manifest: Manifest | None = None,
           earlier: Sequence[Earlier | None] = ()) -> Iterator[Job]:
     for number, pair in enumerate(pairs):
         texts = None
@@ -455,58 +480,73 @@ def _jobs(pairs: Sequence[DocumentPair], executor: Executor, manifest: Manifest 
             except InputError:
                 pass  # the worker tries the paths, and reports the pair as failed if it cannot read them
         yield Job(pair, texts, manifest.stored_key(pair) if manifest else None,
-                  earlier[number] if number < len(earlier) else None)
+                  earlier[number] if number < len(earlier) else None, stage)
 
 
 def self_trained(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
                  keep_going: bool = False,
-                 progress: Progress | None = None) -> tuple[Lexicon, list[Earlier | None]]:
-    """The lexicon plus word translations learnt from a first alignment of the pairs of the run,
-    in input order until `self_train_pairs` sentence pairs are found or the next would take the
-    word pair occurrences past `self_train_occurrences` (pairs that fail are skipped with
-    keep_going), so the table is the same however the work is spread; and what the first
+                 progress: Progress | None = None) -> "SelfTrained":
+    """Word translations learnt from a first alignment of the pairs of the run, in input order
+    until `self_train_pairs` sentence pairs are found or the next would take the word pair
+    occurrences past `self_train_occurrences` (pairs that fail are skipped with keep_going), so
+    the table is the same however the work is spread; the lexicon with them; and what the first
     pass hands the second, one entry per pair it reached (None for a pair that failed).
 
     The first alignment is not calibrated. When it had word evidence (a --dictionary), the
     second pass calibrates on it instead of aligning twice, so self-training costs one alignment
     more, not two; without, it is too rough for that (length and anchors only), and only its
-    sentences and evidence are handed on. `progress` counts the first pass's pairs as a phase of its own, with
-    no total (it stops once it has enough), and is restarted for the run's documents before the
-    table is learnt."""
+    sentences and evidence are handed on. `progress` counts the first pass's pairs as a phase
+    of its own, with no total (it stops once it has enough), and is restarted for the run's
+    documents once the first pass ends. The executor's workers are given `Context(settings,
+    lexicon, keep_going)`, the context `run` gives the second pass, so a pool may go on to it."""
     executor = executor or SerialExecutor()
-    if progress:
-        progress.restart(None, "self-training, first pass")
-    learn_from: list[Units] = []
-    occurrences = 0  # Model 1's memory grows with them, not with the pairs
     earlier: list[Earlier | None] = []
-    outcomes = executor.map(attempt, _jobs(pairs, executor),
-                            Context(settings, lexicon, keep_going, first_pass=True))
-    try:
-        for outcome in outcomes:
-            if progress:
-                progress.advance(pairs=0 if isinstance(outcome, PairFailure) else len(outcome.learnt))
-            if isinstance(outcome, PairFailure):
-                if not keep_going:
-                    raise outcome.exception()
-                earlier.append(None)
-                continue
-            full = False
-            for units in outcome.learnt:
-                size = len(units[0]) * len(units[1])
-                full = len(learn_from) == settings.self_train_pairs or occurrences + size > settings.self_train_occurrences
-                if full:
+
+    def learn_from() -> Iterator[Units]:
+        """The units learnt from, as the first pass finds them: Model 1 lays out each pair's words
+        while the workers align the next pairs, not all of them after the last."""
+        if progress:
+            progress.restart(None, "self-training, first pass")
+        learnt = occurrences = 0  # Model 1's memory grows with the occurrences, not with the pairs
+        outcomes = executor.map(attempt, _jobs(pairs, executor, Stage(first_pass=True)),
+                                Context(settings, lexicon, keep_going))
+        try:
+            for outcome in outcomes:
+                if progress:
+                    progress.advance(pairs=0 if isinstance(outcome, PairFailure) else len(outcome.learnt))
+                if isinstance(outcome, PairFailure):
+                    if not keep_going:
+                        raise outcome.exception()
+                    earlier.append(None)
+                    continue
+                full = False
+                for units in outcome.learnt:
+                    size = len(units[0]) * len(units[1])
+                    full = learnt == settings.self_train_pairs or occurrences + size > settings.self_train_occurrences
+                    if full:
+                        break
+                    yield units
+                    learnt, occurrences = learnt + 1, occurrences + size
+                earlier.append(outcome.earlier)
+                if full or learnt >= settings.self_train_pairs:
                     break
-                learn_from.append(units)
-                occurrences += size
-            earlier.append(outcome.earlier)
-            if full or len(learn_from) >= settings.self_train_pairs:
-                break
-    finally:
-        outcomes.close()  # stops the workers still busy on pairs that are not needed
-    if progress:
-        progress.restart(len(pairs))
-    table = train_translations(learn_from, settings.self_train_min_count, settings.self_train_min_probability)
-    return lexicon.with_translations(table), earlier
+        finally:
+            outcomes.close()  # stops the workers still busy on pairs that are not needed
+        if progress:
+            progress.restart(len(pairs))
+
+    table = train_translations(learn_from(), settings.self_train_min_count, settings.self_train_min_probability)
+    return SelfTrained(table, lexicon.with_translations(table), tuple(earlier))
+
+
+@dataclass(frozen=True)
+class SelfTrained:
+    """What self-training's first pass leaves the second: the table it learnt, the lexicon with
+    the table added, and what it found in each pair it reached (None for a pair that failed)."""
+
+    table: dict[str, frozenset[str]]
+    lexicon: Lexicon
+    earlier: tuple[Earlier | None, ...]
 
 
 def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, executor: Executor | None = None,
@@ -520,17 +560,22 @@ def run(pairs: Sequence[DocumentPair], settings: Settings, lexicon: Lexicon, exe
     self-training, `progress` shows the first pass (the caller counts the results yielded)."""
     executor = executor or SerialExecutor()
     keep_going = failed is not None
-    earlier: list[Earlier | None] = []
+    context = Context(settings, lexicon, keep_going)  # the same for both passes: a pool's workers go on
+    stage, earlier = Stage(), ()
     if settings.self_train:
-        lexicon, earlier = self_trained(pairs, settings, lexicon, executor, keep_going, progress)
-    context = Context(settings, lexicon, keep_going, run_key=run_key(settings.signature(), lexicon) if manifest else "")
-    outcomes = executor.map(attempt, _jobs(pairs, executor, manifest, earlier), context)
+        trained = self_trained(pairs, settings, lexicon, executor, keep_going, progress)
+        lexicon, earlier = trained.lexicon, trained.earlier
+        stage = Stage(learnt=pickle.dumps(trained.table, protocol=pickle.HIGHEST_PROTOCOL))
+    if manifest:
+        stage = replace(stage, run_key=run_key(settings.signature(), lexicon))
+    outcomes = executor.map(attempt, _jobs(pairs, executor, stage, manifest, earlier), context)
     try:
         for number, (pair, outcome) in enumerate(zip(pairs, outcomes)):
             if isinstance(outcome, Aligned) and outcome.result is None:
                 result = manifest.load(pair, outcome.key) if manifest else None
                 if result is None:  # the entry went bad since its key was read: align here, as the job would have
-                    outcome = attempt(Job(pair, earlier=earlier[number] if number < len(earlier) else None), context)
+                    outcome = attempt(Job(pair, earlier=earlier[number] if number < len(earlier) else None,
+                                          stage=stage), context)
             if isinstance(outcome, PairFailure):
                 if not keep_going:
                     raise outcome.exception()

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from align.glossary import read_glossary
-from align.lexicon import (MODEL1_ROUNDS, STOPWORDS, Lexicon, gloss_translations, model1_probabilities,
+from align.lexicon import (MODEL1_ROUNDS, STOPWORDS, Lexicon, _stable_order, gloss_translations, model1_probabilities,
                            names_of, numbers_of, sentence_count,
                            placed_words, read_dictionary, train_translations, translation_units, translation_words,
                            words_of)
@@ -274,6 +274,13 @@ def test_model1_probabilities_are_the_textbook_em_both_ways(pairs, rounds):
     for sources, probability in ((codes // 6, english_from), (codes % 6, vietnamese_from)):
         totals = np.bincount(sources, weights=probability)
         assert np.allclose(totals[np.unique(sources)], 1.0)  # each word's translations share 1
+
+
+@given(st.lists(st.one_of(st.integers(0, 2**16 + 3), st.integers(0, 2**32 - 1), st.integers(0, 2**40)), max_size=60))
+def test_word_pairs_are_put_in_the_order_a_stable_sort_gives(codes):
+    # the order decides the order in which EM adds up each word pair's counts (see the test above)
+    codes = np.array(codes, dtype=np.int64)
+    assert _stable_order(codes).tolist() == np.argsort(codes, kind="stable").tolist()
 
 
 FRUIT_VI = ["xoài", "mít", "ổi", "na", "chuối", "cam", "quýt", "bưởi"]

@@ -120,12 +120,13 @@ def as_the_command_loads_it():
 def test_self_training_learns_the_same_table_in_a_pool(archive):
     lexicon, settings = as_the_command_loads_it()
     pairs = read_pair_list(archive).pairs
-    serial, serial_earlier = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon)
-    pooled, pooled_earlier = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon,
-                                                   parallel.ProcessExecutor(2, window=3))
-    assert serial.translations == pooled.translations and serial.translations
-    assert len(serial_earlier) == len(pooled_earlier) < len(pairs)  # stopped once 30 pairs were learnt
-    for one, other in zip(serial_earlier, pooled_earlier):  # the bytes differ: sets pickle in hash order
+    serial = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon)
+    with parallel.ProcessExecutor(2, window=3) as pool:
+        pooled = pipeline.self_trained(pairs, settings.with_(self_train_pairs=30), lexicon, pool)
+    assert serial.table == pooled.table and serial.table
+    assert serial.lexicon.translations == lexicon.with_translations(serial.table).translations
+    assert len(serial.earlier) == len(pooled.earlier) < len(pairs)  # stopped once 30 pairs were learnt
+    for one, other in zip(serial.earlier, pooled.earlier):  # the bytes differ: sets pickle in hash order
         assert one.beads == other.beads and pickle.loads(one.found) == pickle.loads(other.found)
 
 
@@ -139,9 +140,10 @@ def test_the_second_pass_takes_over_exactly_the_sentences_and_evidence_it_would_
     assert set(pipeline._BARE_FIELDS) | {"words", "reach"} == {f.name for f in fields(Evidence)}
     lexicon, settings = with_a_dictionary()
     pairs = read_pair_list(archive).pairs
-    learnt, earlier = pipeline.self_trained(pairs, settings, lexicon)
-    assert learnt.translations != lexicon.translations and all(e.beads for e in earlier)
-    for pair, handed_on in zip(pairs, earlier):
+    trained = pipeline.self_trained(pairs, settings, lexicon)
+    learnt = trained.lexicon
+    assert learnt.translations != lexicon.translations and all(e.beads for e in trained.earlier)
+    for pair, handed_on in zip(pairs, trained.earlier):
         src, trg = pipeline._load_pair(pair, settings, None)
         assert pipeline._take_over(handed_on.found, learnt) == \
             (src, trg, (pipeline._evidence(src, "vi", learnt), pipeline._evidence(trg, "en", learnt)))
@@ -150,13 +152,15 @@ def test_the_second_pass_takes_over_exactly_the_sentences_and_evidence_it_would_
 def test_nothing_is_taken_over_from_pages_that_changed_between_the_passes(archive):
     lexicon, settings = with_a_dictionary()
     pairs = read_pair_list(archive).pairs
-    learnt, earlier = pipeline.self_trained(pairs, settings, lexicon)
-    context = pipeline.Context(settings, learnt)
-    fresh = pipeline.attempt(pipeline.Job(pairs[1]), context).result
-    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[1]), context).result == fresh
+    trained = pipeline.self_trained(pairs, settings, lexicon)
+    earlier = trained.earlier
+    context = pipeline.Context(settings, lexicon)
+    second = pipeline.Stage(learnt=pickle.dumps(trained.table))
+    fresh = pipeline.attempt(pipeline.Job(pairs[1], stage=second), context).result
+    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[1], stage=second), context).result == fresh
     # the same number of sentences, but other pages: pair 0's evidence and beads must not be used
     assert len(pipeline._load_pair(pairs[0], settings, None)[0]) == len(pipeline._load_pair(pairs[1], settings, None)[0])
-    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[0]), context).result == fresh
+    assert pipeline.attempt(pipeline.Job(pairs[1], earlier=earlier[0], stage=second), context).result == fresh
 
 
 def test_self_training_learns_from_a_bounded_number_of_word_pair_occurrences(archive, monkeypatch):
@@ -164,13 +168,13 @@ def test_self_training_learns_from_a_bounded_number_of_word_pair_occurrences(arc
     pairs = read_pair_list(archive).pairs
     learnt_from = []
     train = pipeline.train_translations
-    monkeypatch.setattr(pipeline, "train_translations", lambda units, *rest: learnt_from.extend(units) or train(units, *rest))
+    monkeypatch.setattr(pipeline, "train_translations", lambda units, *rest: train(learnt_from.extend(units) or learnt_from, *rest))
     pipeline.self_trained(pairs, settings, lexicon)
     everything = list(learnt_from)
     sizes = [len(vi) * len(en) for vi, en in everything]
     budget = sum(sizes) // 3
     learnt_from.clear()
-    _, earlier = pipeline.self_trained(pairs, settings.with_(self_train_occurrences=budget), lexicon)
+    earlier = pipeline.self_trained(pairs, settings.with_(self_train_occurrences=budget), lexicon).earlier
     kept = len(learnt_from)
     assert learnt_from == everything[:kept] and sum(sizes[:kept]) <= budget < sum(sizes[:kept + 1])
     assert len(earlier) < len(pairs)  # the first pass stopped there
@@ -268,6 +272,26 @@ def test_workers_run_numerical_libraries_on_one_thread_and_the_parent_keeps_its_
     parallel.warm_up(parallel.SMALL_RUN)
     assert list(parallel.ProcessExecutor(2).map(_blas_threads, range(3), None)) == [before or "1"] * 3
     assert os.environ.get("OPENBLAS_NUM_THREADS") == before
+
+
+def _worker(job, context):
+    return os.getpid(), context
+
+
+def test_a_pool_goes_on_to_the_next_pass_only_with_the_same_context():
+    with parallel.ProcessExecutor(2, window=2) as pool:
+        first = set(pool.map(_worker, range(6), ("lexicon", 1)))
+        again = set(pool.map(_worker, range(6), ("lexicon", 1)))  # self-training's second pass
+        other = set(pool.map(_worker, range(6), ("lexicon", 2)))
+        stopped = pool.map(_worker, range(6), ("lexicon", 2))
+        next(stopped)
+        stopped.close()  # the first pass stops once it has enough pairs: its running jobs are ended
+        after = set(pool.map(_worker, range(6), ("lexicon", 2)))
+    assert {context for _, context in first | again} == {("lexicon", 1)}
+    assert {pid for pid, _ in again} <= {pid for pid, _ in first}
+    assert {context for _, context in other | after} == {("lexicon", 2)}
+    assert not {pid for pid, _ in other} & {pid for pid, _ in first}
+    assert not {pid for pid, _ in after} & {pid for pid, _ in other}
 
 
 def _dies(job, context):
